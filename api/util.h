@@ -1,0 +1,69 @@
+/* util.h — small shared helpers: allocation, growable strings, time.
+ *
+ * Everything in hubtui (and fakehub) sits on these. Allocation failure is
+ * treated as fatal: a CRM browser that runs out of memory has no sensible
+ * way to continue, and checking every strdup hides the real error paths. */
+#ifndef HUBTUI_UTIL_H
+#define HUBTUI_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Allocate or die with a message on stderr. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* printf into a freshly allocated string. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A growable, always NUL-terminated byte buffer. Zero-initialise to use. */
+typedef struct strbuf {
+    char  *buf;
+    size_t len;
+    size_t cap;
+} strbuf;
+
+void strbuf_grow(strbuf *sb, size_t extra);
+void strbuf_append(strbuf *sb, const char *data, size_t n);
+void strbuf_puts(strbuf *sb, const char *s);
+void strbuf_putc(strbuf *sb, char c);
+void strbuf_printf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void strbuf_vprintf(strbuf *sb, const char *fmt, va_list ap);
+void strbuf_reset(strbuf *sb);
+/* Hand the buffer to the caller (never NULL) and reset sb. */
+char *strbuf_detach(strbuf *sb);
+void strbuf_free(strbuf *sb);
+/* The contents, "" when nothing was appended yet. */
+const char *strbuf_str(const strbuf *sb);
+
+/* Wall-clock milliseconds since the Unix epoch. */
+int64_t time_now_ms(void);
+/* Monotonic milliseconds, for timeouts and rate windows. */
+int64_t time_mono_ms(void);
+/* Format epoch ms as ISO-8601 UTC with milliseconds: 2024-05-01T09:00:00.120Z.
+ * out must hold 32 bytes. */
+void time_format_iso(int64_t epoch_ms, char out[32]);
+/* Parse ISO-8601 (date, or date-time with optional fraction and Z or
+ * +hh:mm offset) or a plain integer of epoch ms. Returns false on junk. */
+bool time_parse(const char *s, int64_t *epoch_ms);
+/* Parse exactly YYYY-MM-DD into epoch ms at midnight UTC. */
+bool time_parse_date(const char *s, int64_t *epoch_ms);
+
+/* True when s is NULL or "". */
+static inline bool str_empty(const char *s) { return !s || !*s; }
+/* strcmp that treats NULL as "". */
+int str_cmp0(const char *a, const char *b);
+/* Does s start with prefix? */
+bool str_starts_with(const char *s, const char *prefix);
+/* Parse a base-10 int64 with no trailing junk. */
+bool str_to_i64(const char *s, int64_t *out);
+/* Parse a finite decimal number with no trailing junk. */
+bool str_to_double(const char *s, double *out);
+
+#endif

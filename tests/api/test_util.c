@@ -1,0 +1,126 @@
+/* Unit tests for the shared utilities: strings, time parsing, redaction. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "log.h"
+#include "util.h"
+
+static void test_strbuf(void **state)
+{
+    strbuf sb = {0};
+    assert_string_equal(strbuf_str(&sb), "");
+    strbuf_puts(&sb, "abc");
+    strbuf_printf(&sb, "-%d-", 42);
+    strbuf_putc(&sb, 'z');
+    assert_string_equal(strbuf_str(&sb), "abc-42-z");
+    assert_int_equal(sb.len, 8);
+    for (int i = 0; i < 1000; i++)
+        strbuf_putc(&sb, 'x');
+    assert_int_equal(sb.len, 1008);
+    char *s = strbuf_detach(&sb);
+    assert_null(sb.buf);
+    assert_int_equal(strlen(s), 1008);
+    free(s);
+}
+
+static void test_time_iso_roundtrip(void **state)
+{
+    char buf[32];
+    time_format_iso(0, buf);
+    assert_string_equal(buf, "1970-01-01T00:00:00.000Z");
+    time_format_iso(1714554000120LL, buf);
+    assert_string_equal(buf, "2024-05-01T09:00:00.120Z");
+    int64_t ms;
+    assert_true(time_parse("2024-05-01T09:00:00.120Z", &ms));
+    assert_int_equal(ms, 1714554000120LL);
+    assert_true(time_parse("2024-05-01T11:00:00+02:00", &ms));
+    assert_int_equal(ms, 1714554000000LL);
+    assert_true(time_parse("1714554000120", &ms));
+    assert_int_equal(ms, 1714554000120LL);
+    time_format_iso(-1, buf);
+    assert_string_equal(buf, "1969-12-31T23:59:59.999Z");
+}
+
+static void test_time_rejects_junk(void **state)
+{
+    int64_t ms;
+    assert_false(time_parse("", &ms));
+    assert_false(time_parse("2024-13-01", &ms));
+    assert_false(time_parse("2023-02-29", &ms));
+    assert_false(time_parse("2024-05-01T25:00:00Z", &ms));
+    assert_false(time_parse("yesterday", &ms));
+    assert_true(time_parse_date("2024-02-29", &ms));
+    assert_int_equal(ms % 86400000, 0);
+    assert_false(time_parse_date("2024-02-29T00:00:00Z", &ms));
+}
+
+static void test_numbers(void **state)
+{
+    double d;
+    int64_t i;
+    assert_true(str_to_double("1500.25", &d));
+    assert_true(d > 1500.2 && d < 1500.3);
+    assert_false(str_to_double("12abc", &d));
+    assert_false(str_to_double("nan", &d));
+    assert_false(str_to_double("0x10", &d));
+    assert_true(str_to_i64("-42", &i));
+    assert_int_equal(i, -42);
+    assert_false(str_to_i64("4 2", &i));
+}
+
+static void test_redaction(void **state)
+{
+    char line[256];
+    snprintf(line, sizeof line, "> Authorization: Bearer pat-na1-11112222-3333\r\nHost: x");
+    log_redact_inplace(line);
+    assert_null(strstr(line, "pat-na1"));
+    assert_null(strstr(line, "11112222"));
+    assert_non_null(strstr(line, "Host: x"));
+
+    snprintf(line, sizeof line, "grant_type=refresh_token&refresh_token=na1-abcd-ef&client_secret=s3cr3t");
+    log_redact_inplace(line);
+    assert_null(strstr(line, "na1-abcd-ef"));
+    assert_null(strstr(line, "s3cr3t"));
+
+    snprintf(line, sizeof line, "{\"access_token\":\"CJT-secret-value\",\"expires_in\":1800}");
+    log_redact_inplace(line);
+    assert_null(strstr(line, "CJT-secret-value"));
+    assert_non_null(strstr(line, "expires_in"));
+
+    log_add_secret("opaque-token-xyz");
+    snprintf(line, sizeof line, "token opaque-token-xyz seen twice: opaque-token-xyz");
+    log_redact_inplace(line);
+    assert_null(strstr(line, "opaque-token-xyz"));
+    log_clear_secrets();
+}
+
+static void test_error_set(void **state)
+{
+    ht_error err;
+    assert_int_equal(ht_error_set(&err, HT_AUTH, "bad token %s", "pat-eu1-deadbeef-0000"), HT_AUTH);
+    assert_int_equal(err.status, HT_AUTH);
+    assert_null(strstr(err.message, "deadbeef"));
+    assert_string_equal(ht_status_str(HT_RATE_LIMIT), "rate limit reached");
+    assert_int_equal(ht_error_set(NULL, HT_IO, "x"), HT_IO);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_strbuf),
+        cmocka_unit_test(test_time_iso_roundtrip),
+        cmocka_unit_test(test_time_rejects_junk),
+        cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_redaction),
+        cmocka_unit_test(test_error_set),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,123 @@
+#include "cli.h"
+#include "log.h"
+#include "util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cmd_version(const cli_globals *g, int argc, char **argv);
+static int cmd_help(const cli_globals *g, int argc, char **argv);
+
+static const cli_command commands[] = {
+    {"help",    "[COMMAND]", "show this help, or a command's usage", cmd_help},
+    {"version", "",          "print the version",                    cmd_version},
+};
+
+static const cli_command *find_command(const char *name)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+static void print_usage(FILE *out)
+{
+    fprintf(out,
+        "usage: hubtui [OPTIONS] [COMMAND [ARGS...]]\n"
+        "\n"
+        "A terminal browser and editor for HubSpot CRM records.\n"
+        "With no command, hubtui opens the interactive browser.\n"
+        "\n"
+        "Options:\n"
+        "  --portal NAME   use the named portal from the config\n"
+        "  --offline       never touch the network; browse and queue edits\n"
+        "  --readonly      refuse every edit and push\n"
+        "  --log PATH      write a debug log (tokens are always redacted)\n"
+        "  -v, --verbose   more detail on stderr\n"
+        "  -h, --help      show this help\n"
+        "  -V, --version   print the version\n"
+        "\n"
+        "Commands:\n");
+    for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+        char head[64];
+        snprintf(head, sizeof head, "%s %s", commands[i].name, commands[i].usage);
+        fprintf(out, "  %-28s %s\n", head, commands[i].summary);
+    }
+}
+
+static int cmd_version(const cli_globals *g, int argc, char **argv)
+{
+    printf("hubtui %s\n", HUBTUI_VERSION);
+    return CLI_EXIT_OK;
+}
+
+static int cmd_help(const cli_globals *g, int argc, char **argv)
+{
+    if (argc > 1) {
+        const cli_command *c = find_command(argv[1]);
+        if (!c) {
+            fprintf(stderr, "hubtui: no such command '%s'\n", argv[1]);
+            return CLI_EXIT_USAGE;
+        }
+        printf("usage: hubtui %s %s\n  %s\n", c->name, c->usage, c->summary);
+        return CLI_EXIT_OK;
+    }
+    print_usage(stdout);
+    return CLI_EXIT_OK;
+}
+
+int cli_main(int argc, char **argv)
+{
+    cli_globals g = {0};
+    enum { OPT_PORTAL = 256, OPT_LOG, OPT_OFFLINE, OPT_READONLY };
+    static const struct option longopts[] = {
+        {"portal",   required_argument, NULL, OPT_PORTAL},
+        {"log",      required_argument, NULL, OPT_LOG},
+        {"offline",  no_argument,       NULL, OPT_OFFLINE},
+        {"readonly", no_argument,       NULL, OPT_READONLY},
+        {"verbose",  no_argument,       NULL, 'v'},
+        {"help",     no_argument,       NULL, 'h'},
+        {"version",  no_argument,       NULL, 'V'},
+        {0, 0, 0, 0},
+    };
+    int opt;
+    /* '+' stops at the first non-option: the subcommand owns the rest. */
+    while ((opt = getopt_long(argc, argv, "+vhV", longopts, NULL)) != -1) {
+        switch (opt) {
+        case OPT_PORTAL:   g.portal = optarg; break;
+        case OPT_LOG:      g.log_path = optarg; break;
+        case OPT_OFFLINE:  g.offline = 1; break;
+        case OPT_READONLY: g.readonly = 1; break;
+        case 'v':          g.verbose++; break;
+        case 'h':          print_usage(stdout); return CLI_EXIT_OK;
+        case 'V':          return cmd_version(&g, 0, NULL);
+        default:
+            fprintf(stderr, "Try 'hubtui --help'.\n");
+            return CLI_EXIT_USAGE;
+        }
+    }
+    if (!g.log_path)
+        g.log_path = getenv("HUBTUI_LOG");
+    if (g.log_path && !log_open(g.log_path, LOG_DEBUG)) {
+        perror(g.log_path);
+        return CLI_EXIT_FAILURE;
+    }
+    int rc;
+    if (optind >= argc) {
+        fprintf(stderr, "hubtui: the interactive browser is not built yet; see 'hubtui --help'\n");
+        rc = CLI_EXIT_USAGE;
+    } else {
+        const cli_command *c = find_command(argv[optind]);
+        if (!c) {
+            fprintf(stderr, "hubtui: no such command '%s'. Try 'hubtui --help'.\n", argv[optind]);
+            rc = CLI_EXIT_USAGE;
+        } else {
+            rc = c->run(&g, argc - optind, argv + optind);
+        }
+    }
+    log_close();
+    return rc;
+}
