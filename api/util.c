@@ -93,14 +93,21 @@ void strbuf_putc(strbuf *sb, char c)
 
 void strbuf_vprintf(strbuf *sb, const char *fmt, va_list ap)
 {
+    /* Try the spare room first; grow and retry only when it did not fit. */
+    strbuf_grow(sb, 64);
     va_list ap2;
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
+    size_t room = sb->cap - sb->len;
+    int n = vsnprintf(sb->buf + sb->len, room, fmt, ap2);
     va_end(ap2);
-    if (n < 0)
+    if (n < 0) {
+        sb->buf[sb->len] = '\0';
         return;
-    strbuf_grow(sb, (size_t)n);
-    vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+    }
+    if ((size_t)n >= room) {
+        strbuf_grow(sb, (size_t)n);
+        vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+    }
     sb->len += (size_t)n;
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "ini.h"
 #include "log.h"
 #include "util.h"
 
@@ -112,6 +113,58 @@ static void test_error_set(void **state)
     assert_int_equal(ht_error_set(NULL, HT_IO, "x"), HT_IO);
 }
 
+struct ini_seen {
+    char text[512];
+    int errors_reported;
+    int last_error_line;
+};
+
+static bool ini_collect(void *ud, const char *section, const char *key,
+                        const char *value, int line, char *why, size_t whylen)
+{
+    struct ini_seen *seen = ud;
+    if (strcmp(key, "refuse") == 0) {
+        snprintf(why, whylen, "refused on purpose");
+        return false;
+    }
+    size_t n = strlen(seen->text);
+    snprintf(seen->text + n, sizeof seen->text - n, "[%s]%s=%s;", section, key, value);
+    return true;
+}
+
+static void ini_error(void *ud, const char *source, int line, const char *why)
+{
+    struct ini_seen *seen = ud;
+    seen->errors_reported++;
+    seen->last_error_line = line;
+}
+
+static void test_ini(void **state)
+{
+    struct ini_seen seen = {0};
+    ini_handler h = {ini_collect, ini_error, &seen};
+    const char *text =
+        "top = 1\n"
+        "# comment\n"
+        "[portal prod]\n"
+        "  base_url = https://api.hubapi.com   ; trailing comment\n"
+        "quoted = \"  a;b  \"\n"
+        "broken line\n"
+        "refuse = x\n"
+        "[colors]\n"
+        "cursor = black $accent bold\n";
+    int errors = ini_parse_string(text, "test", &h);
+    assert_int_equal(errors, 2);
+    assert_int_equal(seen.errors_reported, 2);
+    assert_int_equal(seen.last_error_line, 7);
+    assert_string_equal(seen.text,
+        "[]top=1;[portal prod]base_url=https://api.hubapi.com;"
+        "[portal prod]quoted=  a;b  ;[colors]cursor=black $accent bold;");
+    ht_error err;
+    assert_int_equal(ini_parse_file("/nonexistent/hubtui.ini", &h, &err), -1);
+    assert_int_equal(err.status, HT_NOT_FOUND);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -121,6 +174,7 @@ int main(void)
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_redaction),
         cmocka_unit_test(test_error_set),
+        cmocka_unit_test(test_ini),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
