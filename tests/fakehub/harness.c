@@ -1,0 +1,175 @@
+#include "harness.h"
+#include "util.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *fakehub_binary(void)
+{
+    const char *p = getenv("FAKEHUB");
+    return str_empty(p) ? "tests/fakehub/fakehub" : p;
+}
+
+/* Read one line from fd within the deadline; false on EOF or timeout. */
+static bool read_line(int fd, char *buf, size_t cap, int64_t deadline)
+{
+    size_t n = 0;
+    while (n + 1 < cap) {
+        int left = (int)(deadline - time_mono_ms());
+        if (left <= 0)
+            return false;
+        struct pollfd pfd = {fd, POLLIN, 0};
+        int r = poll(&pfd, 1, left);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return false;
+        char c;
+        ssize_t got = read(fd, &c, 1);
+        if (got <= 0)
+            return false;
+        if (c == '\n')
+            break;
+        buf[n++] = c;
+    }
+    buf[n] = '\0';
+    return true;
+}
+
+bool fakehub_start(fakehub *fh, const char *const *extra_args, int timeout_ms)
+{
+    memset(fh, 0, sizeof *fh);
+    fh->pid = -1;
+    fh->stdout_fd = -1;
+    snprintf(fh->token, sizeof fh->token, "test-token-%d-%lld", (int)getpid(),
+             (long long)time_mono_ms());
+
+    const char *argv[128];
+    size_t argc = 0;
+    argv[argc++] = fakehub_binary();
+    argv[argc++] = "--port";
+    argv[argc++] = "0";
+    argv[argc++] = "--token";
+    argv[argc++] = fh->token;
+    for (size_t i = 0; extra_args && extra_args[i] && argc + 1 < ARRAY_SIZE(argv); i++)
+        argv[argc++] = extra_args[i];
+    argv[argc] = NULL;
+
+    int pipefd[2];
+    if (pipe2(pipefd, O_CLOEXEC) != 0) {
+        perror("pipe");
+        return false;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        perror("fork");
+        close(pipefd[0]);
+        close(pipefd[1]);
+        return false;
+    }
+    if (pid == 0) {
+        dup2(pipefd[1], STDOUT_FILENO);
+        execv(argv[0], (char *const *)argv);
+        fprintf(stderr, "harness: cannot run %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    close(pipefd[1]);
+    fh->pid = pid;
+    fh->stdout_fd = pipefd[0];
+
+    char line[256];
+    int64_t deadline = time_mono_ms() + (timeout_ms > 0 ? timeout_ms : 30000);
+    if (!read_line(fh->stdout_fd, line, sizeof line, deadline) ||
+        sscanf(line, "listening on http://127.0.0.1:%d", &fh->port) != 1) {
+        fprintf(stderr, "harness: fakehub did not report its port (got '%s')\n", line);
+        fakehub_stop(fh);
+        return false;
+    }
+    snprintf(fh->base_url, sizeof fh->base_url, "http://127.0.0.1:%d", fh->port);
+    return true;
+}
+
+void fakehub_stop(fakehub *fh)
+{
+    if (fh->pid > 0) {
+        kill(fh->pid, SIGTERM);
+        int status;
+        for (int i = 0; i < 100; i++) {
+            if (waitpid(fh->pid, &status, WNOHANG) == fh->pid) {
+                fh->pid = -1;
+                break;
+            }
+            usleep(20000);
+        }
+        if (fh->pid > 0) {
+            kill(fh->pid, SIGKILL);
+            waitpid(fh->pid, &status, 0);
+            fh->pid = -1;
+        }
+    }
+    if (fh->stdout_fd >= 0) {
+        close(fh->stdout_fd);
+        fh->stdout_fd = -1;
+    }
+}
+
+static size_t collect(char *data, size_t size, size_t nmemb, void *ud)
+{
+    strbuf_append(ud, data, size * nmemb);
+    return size * nmemb;
+}
+
+char *fakehub_request(const fakehub *fh, const char *method, const char *path,
+                      const char *body, long *status)
+{
+    CURL *curl = curl_easy_init();
+    if (!curl)
+        return NULL;
+    char *url = xasprintf("%s%s", fh->base_url, path);
+    char *auth = xasprintf("Authorization: Bearer %s", fh->token);
+    struct curl_slist *hdrs = curl_slist_append(NULL, auth);
+    hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+    strbuf out = {0};
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hdrs);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &out);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT, 60L);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    if (body)
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+    CURLcode rc = curl_easy_perform(curl);
+    long code = 0;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
+    if (status)
+        *status = code;
+    curl_slist_free_all(hdrs);
+    curl_easy_cleanup(curl);
+    free(url);
+    free(auth);
+    if (rc != CURLE_OK) {
+        strbuf_free(&out);
+        return NULL;
+    }
+    return strbuf_detach(&out);
+}
+
+json_t *fakehub_json(const fakehub *fh, const char *method, const char *path,
+                     const char *body, long *status)
+{
+    char *text = fakehub_request(fh, method, path, body, status);
+    if (!text)
+        return NULL;
+    json_t *j = json_loads(text, JSON_DECODE_ANY, NULL);
+    free(text);
+    return j;
+}
