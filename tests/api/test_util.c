@@ -18,6 +18,8 @@ static void test_strbuf(void **state)
 {
     strbuf sb = {0};
     assert_string_equal(strbuf_str(&sb), "");
+    strbuf_grow(&sb, 10); /* growing alone keeps it a valid empty string */
+    assert_string_equal(strbuf_str(&sb), "");
     strbuf_puts(&sb, "abc");
     strbuf_printf(&sb, "-%d-", 42);
     strbuf_putc(&sb, 'z');
