@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 static const action_info actions[ACTION_COUNT] = {
     [ACTION_NONE] = {"none", AG_APP, 0, 0, ARG_NONE, "Do nothing (unbinds a key)"},
@@ -51,10 +52,10 @@ action_id action_by_name(const char *name)
     if (str_empty(name))
         return ACTION_NONE;
     for (int i = 1; i < ACTION_COUNT; i++)
-        if (strcmp(actions[i].name, name) == 0)
+        if (strcasecmp(actions[i].name, name) == 0)
             return (action_id)i;
     for (size_t i = 0; i < ARRAY_SIZE(aliases); i++)
-        if (strcmp(aliases[i].alias, name) == 0)
+        if (strcasecmp(aliases[i].alias, name) == 0)
             return aliases[i].id;
     return ACTION_NONE;
 }

@@ -196,7 +196,7 @@ typedef struct action_info {
 /* The row of the table for id (ACTION_NONE and out-of-range give a row
  * named "none"). */
 const action_info *action_get(action_id id);
-/* The action a name (or a short alias such as "q") runs; ACTION_NONE if
+/* The action a name (any case, or a short alias such as "q") runs; ACTION_NONE if
  * unknown. */
 action_id action_by_name(const char *name);
 /* Does the action apply in views of this kind? */
