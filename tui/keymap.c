@@ -90,7 +90,7 @@ static bool parse_base(const char *name, key_code *out)
     return true;
 }
 
-bool key_parse(const char *name, key_code *out)
+bool keymap_key_parse(const char *name, key_code *out)
 {
     if (str_empty(name))
         return false;
@@ -114,7 +114,7 @@ static const char *special_name(key_code base)
     return NULL;
 }
 
-const char *key_name(key_code key, char buf[KEY_NAME_MAX])
+const char *keymap_key_name(key_code key, char buf[KEY_NAME_MAX])
 {
     key_code base = key_normalize(key) & ~KC_META;
     const char *meta = (key & KC_META) ? "M-" : "";
@@ -270,7 +270,7 @@ static bool on_value(void *ud, const char *section, const char *key, const char 
     if (skip)
         return true;
     key_code k;
-    if (!key_parse(key, &k)) {
+    if (!keymap_key_parse(key, &k)) {
         snprintf(why, whylen, "unknown key name '%s'", key);
         return false;
     }

@@ -51,15 +51,15 @@ enum {
 };
 #define KC_F(n) ((key_code)(KC_F0 + (n)))
 
-/* Longest name key_name writes, with its NUL ("M-Backspace" and friends). */
+/* Longest name keymap_key_name writes, with its NUL ("M-Backspace" and friends). */
 #define KEY_NAME_MAX 24
 
 /* Parse a key name: "j", "G", "C-d", "M-x", "S-Tab", "Enter", "Space",
  * "PgDn", "F1", "é", aliases "LeftBracket" "Hash" "Semicolon" "Equals" for
  * characters INI gives a meaning to at the start of a line. False on junk. */
-bool key_parse(const char *name, key_code *out);
+bool keymap_key_parse(const char *name, key_code *out);
 /* Write the name of key into buf and return buf ("?" for nonsense). */
-const char *key_name(key_code key, char buf[KEY_NAME_MAX]);
+const char *keymap_key_name(key_code key, char buf[KEY_NAME_MAX]);
 
 typedef struct keymap keymap;
 

@@ -17,7 +17,7 @@
 static key_code parse(const char *name)
 {
     key_code k = KC_NONE;
-    if (!key_parse(name, &k))
+    if (!keymap_key_parse(name, &k))
         fail_msg("cannot parse key '%s'", name);
     return k;
 }
@@ -25,7 +25,7 @@ static key_code parse(const char *name)
 static void expect_name(key_code k, const char *want)
 {
     char buf[KEY_NAME_MAX];
-    assert_string_equal(key_name(k, buf), want);
+    assert_string_equal(keymap_key_name(k, buf), want);
 }
 
 static void test_key_parse(void **state)
@@ -65,7 +65,7 @@ static void test_key_parse(void **state)
                          "M-", "\x01", "\xFF", "\xC3\xA9x"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         key_code k;
-        if (key_parse(bad[i], &k))
+        if (keymap_key_parse(bad[i], &k))
             fail_msg("'%s' should not parse", bad[i]);
     }
 }
@@ -104,12 +104,12 @@ static void test_key_roundtrip(void **state)
         for (int meta = 0; meta < 2; meta++) {
             key_code k = samples[i] | (meta ? KC_META : 0);
             char buf[KEY_NAME_MAX];
-            assert_int_equal(parse(key_name(k, buf)), k);
+            assert_int_equal(parse(keymap_key_name(k, buf)), k);
         }
     }
     for (key_code k = KC_SPECIAL_BASE; k < KC_F0; k++) {
         char buf[KEY_NAME_MAX];
-        assert_int_equal(parse(key_name(k, buf)), k);
+        assert_int_equal(parse(keymap_key_name(k, buf)), k);
     }
 }
 
