@@ -988,10 +988,12 @@ static attr_t curses_attrs(unsigned ta)
     return a;
 }
 
-/* Curses takes colour components in thousandths. */
+/* Curses takes colour components in thousandths, and xterm-style initc
+ * strings scale them back with a truncating division: round up so the
+ * terminal gets exactly the byte the theme asked for. */
 static int milli(uint32_t component)
 {
-    return (int)((component * 1000 + 127) / 255);
+    return (int)((component * 1000 + 254) / 255);
 }
 
 bool theme_apply(const theme_resolved *r, theme_attrs *out)

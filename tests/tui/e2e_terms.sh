@@ -17,7 +17,7 @@ run() {
     if [ -n "$3" ] && printf '%s' "$bar" | grep -qE -- "$3"; then
         tt_fail "$1: top bar has /$3/"
     fi
-    tt_wait_for "Colours        $4"
+    tt_screen | grep -qE -- "Colours        $4" || tt_fail "$1: colours not $4"
     tt_send q
     tt_wait_exit 0
     tt_assert_restored
@@ -30,6 +30,11 @@ run screen '44m' "$ANY_256" 8                 # bar = #262626|235|blue: blue
 if infocmp xterm-direct >/dev/null 2>&1; then
     run xterm-direct '48;2;38;38;38' "$ANY_256" truecolor   # exactly #262626
 fi
+# A truecolor terminal without direct-colour terminfo: exact colours go
+# into redefined palette slots from 255 down (top bar text, then its bar).
+export COLORTERM=truecolor
+run xterm-256color '38;5;255.*48;5;254' '48;5;235' 'truecolor \(palette\)'
+unset COLORTERM
 run vt100 "$REVERSE" '[34][0-9]' mono
 export NO_COLOR=1
 run xterm-256color "$REVERSE" '[34][0-9]' mono
