@@ -452,7 +452,7 @@ static bool start_terminal(app *a, ht_error *err)
     return true;
 }
 
-static void start_colors(app *a)
+static void start_colors(app *a, const char *force)
 {
     int colors = tigetnum("colors");
     term_caps caps = {
@@ -461,7 +461,7 @@ static void start_colors(app *a)
         .can_redefine = can_change_color(),
         .colorterm = getenv("COLORTERM"),
         .no_color = getenv("NO_COLOR"),
-        .force = a->cfg.colors,
+        .force = force,
     };
     a->tier = theme_detect_tier(&caps);
     if (a->tier != TIER_MONO) {
@@ -485,14 +485,13 @@ static void load_keys(app *a)
     app_report(a, &fresh);
 }
 
-static void load_theme(app *a)
+static void load_theme(app *a, const char *name)
 {
-    const char *name = a->cfg.theme ? a->cfg.theme : "default";
     diag_list fresh = {0};
     ht_error err;
-    a->theme = theme_load(name, a->theme_dirs, &fresh, &err);
+    a->theme = theme_load(name ? name : "default", a->theme_dirs, &fresh, &err);
     if (!a->theme) {
-        diag_add(&fresh, NULL, 0, "theme %s; using the default", err.message);
+        diag_add(&fresh, NULL, 0, "theme: %s; using the default", err.message);
         a->theme = theme_load("default", a->theme_dirs, &fresh, &err);
     }
     if (!a->theme)
@@ -503,14 +502,11 @@ static void load_theme(app *a)
 app *app_new(const app_config *cfg, ht_error *err)
 {
     app *a = xcalloc(1, sizeof *a);
-    a->cfg = *cfg;
-    a->portal = cfg->portal ? xstrdup(cfg->portal) : NULL;
-    a->keys_config = cfg->keys_config ? xstrdup(cfg->keys_config) : NULL;
-    a->cfg.portal = a->portal;
-    a->cfg.keys_config = a->keys_config;
-    a->cfg.theme = NULL; /* only used while loading, below */
+    /* Keep only what lasts; the other settings are used here and dropped. */
+    a->cfg = (app_config){.readonly = cfg->readonly, .wait = cfg->wait, .wait_ctx = cfg->wait_ctx};
     if (!a->cfg.wait)
         a->cfg.wait = default_wait;
+    a->keys_config = cfg->keys_config ? xstrdup(cfg->keys_config) : NULL;
     a->tty_in = cfg->tty_in >= 0 ? cfg->tty_in : STDIN_FILENO;
     a->tty_out = cfg->tty_out >= 0 ? cfg->tty_out : STDOUT_FILENO;
     a->sig_pipe[0] = a->sig_pipe[1] = -1;
@@ -528,12 +524,10 @@ app *app_new(const app_config *cfg, ht_error *err)
         app_free(a);
         return NULL;
     }
-    start_colors(a);
+    start_colors(a, cfg->colors);
     a->theme_dirs = theme_dirs_default();
     a->keys = keymap_new();
-    a->cfg.theme = cfg->theme;
-    load_theme(a);
-    a->cfg.theme = NULL;
+    load_theme(a, cfg->theme);
     app_apply_theme(a);
     load_keys(a);
     if (cfg->mouse)
@@ -573,7 +567,6 @@ void app_free(app *a)
     cmdline_free(&a->filter_line);
     free(a->prompt_err);
     free(a->msg);
-    free(a->portal);
     free(a->keys_config);
     free(a);
 }

@@ -71,8 +71,9 @@ void app_quit(app *a, int status);
 
 /* ---- Views ------------------------------------------------------------ */
 
-/* Show v in the main pane as a new history entry (forward history is
- * dropped). Calls v's open(); on failure v is closed and the error shown. */
+/* Show v (a new view, now owned by the app) in the main pane as a new
+ * history entry; forward history is dropped. Calls v's open(); on failure
+ * v is closed and the error shown. */
 bool app_push(app *a, view *v);
 /* Back and forward through the history; false at either end. Views keep
  * their state (cursor, filter) while they are in the history. */
@@ -98,6 +99,7 @@ void app_run_command(app *a, const char *line);
 
 typedef struct prompt_ops {
     const char *label;               /* ":" "/" "Value: " */
+    view *owner;                     /* closing this view ends the prompt (may be NULL) */
     cmdline *line;                   /* the editor (its owner keeps the history) */
     const cmdline_completion *comp;  /* NULL: no completion */
     /* Text changed (filter as you type). Optional. */

@@ -50,7 +50,7 @@ static void resize_view(app *a, view *v, int rows, int cols)
         v->ops->resize(v, a, rows, cols);
 }
 
-static rect overlay_body(const layout *l)
+rect app_overlay_body(const layout *l)
 {
     return (rect){l->overlay.y + 1, l->overlay.x + 1, l->overlay.h - 2, l->overlay.w - 2};
 }
@@ -74,7 +74,7 @@ static void build_windows(app *a)
     }
     a->w_sep[0] = new_win(&l->sep[0]);
     a->w_sep[1] = new_win(&l->sep[1]);
-    rect body = overlay_body(l);
+    rect body = app_overlay_body(l);
     a->w_ovl_frame = new_win(&l->overlay);
     a->w_ovl_body = new_win(&body);
 }
@@ -107,7 +107,7 @@ static void update_layout(app *a)
             resize_view(a, v, a->lay.pane[p].body.h, a->lay.pane[p].body.w);
     }
     if (a->overlay) {
-        rect body = overlay_body(&a->lay);
+        rect body = app_overlay_body(&a->lay);
         resize_view(a, a->overlay, body.h, body.w);
     }
 }

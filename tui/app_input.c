@@ -17,6 +17,10 @@ void app_close_view(app *a, view *v)
     for (int p = 0; p < PANE_COUNT; p++)
         if (a->shown[p] == v)
             a->shown[p] = NULL;
+    if (a->prompting && a->prompt.owner == v) {
+        a->prompting = false; /* its callbacks would reach a freed view */
+        a->dirty |= APP_DIRTY_MESSAGE | APP_DIRTY_STATUS;
+    }
     v->ops->close(v, a);
 }
 
@@ -196,7 +200,7 @@ void app_apply_result(app *a, view *v, view_result r)
             app_back(a);
     }
     if ((r & VR_REDRAW_ALL) == VR_REDRAW_ALL)
-        a->dirty |= APP_DIRTY_ALL & ~APP_DIRTY_LAYOUT;
+        a->dirty |= APP_DIRTY_ALL;
     else if ((r & VR_REDRAW) == VR_REDRAW)
         app_redraw_view(a, v);
 }
@@ -380,7 +384,8 @@ static void unbound_key(app *a, key_code k)
     key_code hk;
     if (keymap_keys_for(a->keys, VIEW_GLOBAL, ACT_HELP, &hk, 1))
         keymap_key_name(hk, help);
-    app_message(a, MSG_INFO, "%s does nothing here (%s lists the keys)", keymap_key_name(k, name), help);
+    app_message(a, MSG_INFO, "%s does nothing here (%s lists the keys)",
+                keymap_key_name(k, name), help);
 }
 
 void app_feed_key(app *a, key_code k)
@@ -429,8 +434,7 @@ static void on_mouse(app *a)
     rect body = {0};
     if (a->overlay) {
         v = a->overlay;
-        body = (rect){a->lay.overlay.y + 1, a->lay.overlay.x + 1, a->lay.overlay.h - 2,
-                      a->lay.overlay.w - 2};
+        body = app_overlay_body(&a->lay);
     } else {
         pane_id p = layout_pane_at(&a->lay, ev.y, ev.x);
         if (p == PANE_COUNT || !(v = app_pane_view(a, p)))

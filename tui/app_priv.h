@@ -27,9 +27,8 @@ typedef struct watch {
 #define NSIGNALS 6
 
 struct app {
-    app_config cfg;
-    char *portal; /* owned copies of cfg strings we keep */
-    char *keys_config;
+    app_config cfg;    /* readonly and the wait function; strings are not kept */
+    char *keys_config; /* owned copy */
 
     /* The terminal. */
     SCREEN *scr;
@@ -122,6 +121,8 @@ void app_read_keys(app *a);
 /* Take the new terminal size (SIGWINCH, KEY_RESIZE, resume). */
 void app_handle_resize(app *a);
 void app_destroy_windows(app *a);
+/* The inside of the overlay's frame. */
+rect app_overlay_body(const layout *l);
 /* Lay out and draw what is dirty, then one doupdate. */
 void app_draw_frame(app *a);
 

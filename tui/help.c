@@ -234,7 +234,7 @@ static view_result hv_action(view *v, app *a, const action_call *call)
         }
         app_prompt(a, &(prompt_ops){.label = "/", .line = app_filter_line(a),
                                     .changed = filter_changed, .submit = filter_changed,
-                                    .cancel = filter_cancel, .ud = hv},
+                                    .cancel = filter_cancel, .ud = hv, .owner = &hv->base},
                    hv->filter);
         return VR_HANDLED;
     case ACT_NEXT_MATCH:

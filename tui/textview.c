@@ -211,7 +211,7 @@ static view_result tv_action(view *v, app *a, const action_call *call)
         }
         app_prompt(a, &(prompt_ops){.label = "/", .line = app_filter_line(a),
                                     .changed = filter_changed, .submit = filter_changed,
-                                    .cancel = filter_cancel, .ud = tv},
+                                    .cancel = filter_cancel, .ud = tv, .owner = &tv->base},
                    tv->filter);
         return VR_HANDLED;
     case ACT_COPY:
