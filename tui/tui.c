@@ -23,23 +23,28 @@ typedef struct ui_config {
     char *colors;
     bool mouse;
     diag_list diags;
+    int refused_line; /* the [ui] line we just refused */
 } ui_config;
 
 static bool parse_bool(const char *v, bool *out)
 {
-    if (!strcasecmp(v, "true") || !strcasecmp(v, "yes") || !strcasecmp(v, "on") || !strcmp(v, "1"))
-        return *out = true, true;
-    if (!strcasecmp(v, "false") || !strcasecmp(v, "no") || !strcasecmp(v, "off") || !strcmp(v, "0"))
-        return *out = false, true;
+    static const char *const yes[] = {"true", "yes", "on", "1"};
+    static const char *const no[] = {"false", "no", "off", "0"};
+    for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
+        if (strcasecmp(v, yes[i]) == 0) {
+            *out = true;
+            return true;
+        }
+        if (strcasecmp(v, no[i]) == 0) {
+            *out = false;
+            return true;
+        }
+    }
     return false;
 }
 
-static bool on_ui_value(void *ud, const char *section, const char *key, const char *value,
-                        int line, char *why, size_t whylen)
+static bool ui_value(ui_config *ui, const char *key, const char *value, char *why, size_t whylen)
 {
-    ui_config *ui = ud;
-    if (strcmp(section, "ui") != 0)
-        return true; /* keys, portals: read by others */
     if (strcmp(key, "theme") == 0) {
         free(ui->theme);
         ui->theme = xstrdup(value);
@@ -63,11 +68,24 @@ static bool on_ui_value(void *ud, const char *section, const char *key, const ch
     return true;
 }
 
+static bool on_ui_value(void *ud, const char *section, const char *key, const char *value,
+                        int line, char *why, size_t whylen)
+{
+    ui_config *ui = ud;
+    if (strcmp(section, "ui") != 0)
+        return true; /* keys, portals: read by others */
+    if (ui_value(ui, key, value, why, whylen))
+        return true;
+    ui->refused_line = line;
+    return false;
+}
+
 static void on_ui_error(void *ud, const char *source, int line, const char *why)
 {
     ui_config *ui = ud;
-    /* Only our section's complaints: the keymap loader reports its own. */
-    if (strstr(why, "[ui]") || strstr(why, "colors must") || strstr(why, "mouse must"))
+    /* Only what we refused: syntax errors are reported by the keymap
+     * loader, which reads the same file. */
+    if (line == ui->refused_line)
         diag_add(&ui->diags, source, line, "%s", why);
 }
 

@@ -8,9 +8,13 @@ tt_config '[keys]
 C-n = move-down
 z = fly-away
 [ui]
-theme = default'
+theme = default
+mouse = maybe'
 tt_start 100 30 xterm-256color
+# Both problems are kept for the about page; the message line shows one.
+tt_wait_for "Problems in your files (2)"
 tt_wait_for "config:3: unknown action 'fly-away'"
+tt_wait_for "config:6: mouse must be true or false"
 tt_send Escape                      # Esc dismisses the message: the key hints return
 tt_wait_for "? help   : command   q quit"
 
