@@ -90,11 +90,20 @@ static help_view *hv_of(view *v)
     return (help_view *)v;
 }
 
+/* Rebuild the lines (after a filter change) with the cursor on the first
+ * action, where Enter and y do something. */
 static void rebuild(help_view *hv)
 {
     help_lines_free(&hv->lines);
     help_build(hv->km, hv->context, hv->filter, &hv->lines);
     listnav_set_count(&hv->nav, (int64_t)hv->lines.n);
+    hv->nav.top = 0;
+    for (size_t i = 0; i < hv->lines.n; i++)
+        if (hv->lines.v[i].kind == HELP_ENTRY) {
+            listnav_set_cursor(&hv->nav, (int64_t)i);
+            return;
+        }
+    listnav_set_cursor(&hv->nav, 0);
 }
 
 /* Keys, description, command name; the name goes first when narrow. */

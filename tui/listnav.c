@@ -13,9 +13,12 @@ static int64_t last_row(const listnav *n)
 /* Keep the cursor on screen and the view from running past the end. */
 static void settle(listnav *n)
 {
-    if (n->page < 1)
-        n->page = 1;
     n->cursor = clamp64(n->cursor, 0, last_row(n));
+    if (n->page < 1) {
+        /* Not drawn yet: how tall the pane is decides scrolling later. */
+        n->top = clamp64(n->top, 0, n->cursor);
+        return;
+    }
     if (n->cursor < n->top)
         n->top = n->cursor;
     if (n->cursor >= n->top + n->page)
@@ -32,7 +35,7 @@ void listnav_set_count(listnav *n, int64_t count)
 
 void listnav_set_page(listnav *n, int page)
 {
-    n->page = page;
+    n->page = page > 1 ? page : 1;
     settle(n);
 }
 

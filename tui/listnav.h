@@ -16,7 +16,7 @@ typedef struct listnav {
     int64_t count;  /* rows in total */
     int64_t cursor; /* 0..count-1 (0 when empty) */
     int64_t top;    /* first row shown */
-    int page;       /* rows shown at once (>= 1) */
+    int page;       /* rows shown at once; 0 until first known */
 } listnav;
 
 /* Rows scroll-up/-down and the mouse wheel move the view by. */

@@ -13,10 +13,10 @@ mouse = yes'
 tt_start 100 30 xterm-256color
 tt_wait_for "Theme roles"
 
-# Help: the cursor starts on the intro; four rows down is move-up.
+# Help: the cursor starts on the first action (move-down); next is move-up.
 tt_send '?'
 tt_wait_for "Moving around"
-tt_send j j j j
+tt_send j
 tt_send y
 tt_wait_for "Copied: move-up"
 tt_poll buffer_is "move-up" || tt_fail "clipboard holds '$(tt_tmux show-buffer 2>&1)'"

@@ -111,12 +111,27 @@ static void test_exhaustive(void **state)
                 }
 }
 
+/* Before the pane height is known, setting the cursor does not scroll. */
+static void test_page_unknown(void **state)
+{
+    listnav n = {0};
+    listnav_set_count(&n, 50);
+    listnav_set_cursor(&n, 3);
+    assert_int_equal(n.top, 0);
+    listnav_set_page(&n, 10);
+    assert_int_equal(n.top, 0);
+    assert_int_equal(n.cursor, 3);
+    listnav_set_cursor(&n, 30);
+    assert_int_equal(n.top, 21);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_moves),
         cmocka_unit_test(test_shrinking),
         cmocka_unit_test(test_exhaustive),
+        cmocka_unit_test(test_page_unknown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
