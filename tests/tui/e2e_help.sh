@@ -40,6 +40,17 @@ tt_send Enter
 tt_send Escape
 tt_wait_gone "Switch to theme NAME"
 
+# Enter runs the selected action where help was opened from.
+tt_send '?'
+tt_wait_for "Moving around"
+tt_send /
+tt_type "version, terminal"
+tt_wait_for "Show version, terminal and theme details"
+tt_send Enter Enter
+tt_wait_line 1 "hubtui › About › About"
+tt_wait_gone "Moving around"
+tt_send BSpace
+
 # q closes the overlay (keys.help), the next q quits.
 tt_send '?'
 tt_wait_for "Moving around"

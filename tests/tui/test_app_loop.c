@@ -209,6 +209,121 @@ static void test_sigterm_ends_loop(void **state)
     assert_true(sa.sa_handler == SIG_DFL);
 }
 
+/* ---- Panes: nav | main | side on a wide terminal ------------------------ */
+
+typedef struct pane_probe {
+    view base;
+    int move_down;
+    int focused_draws;
+    struct pane_probe *side; /* the companion, for the main view */
+} pane_probe;
+
+static void pp_draw(view *v, app *a, WINDOW *win, int rows, int cols, bool focused)
+{
+    ((pane_probe *)v)->focused_draws += focused;
+}
+
+static view_result pp_action(view *v, app *a, const action_call *call)
+{
+    if (call->id != ACT_MOVE_DOWN)
+        return VR_UNHANDLED;
+    ((pane_probe *)v)->move_down++;
+    return VR_REDRAW;
+}
+
+static view *pp_side(view *v, app *a)
+{
+    pane_probe *p = (pane_probe *)v;
+    return p->side ? &p->side->base : NULL;
+}
+
+static void pp_close(view *v, app *a)
+{
+}
+
+static const struct view_ops pp_ops = {
+    .name = "pane", .kind = VIEW_LIST, .draw = pp_draw, .action = pp_action,
+    .side = pp_side, .close = pp_close,
+};
+
+typedef struct pane_ctx {
+    int master, slave, calls;
+    pane_probe *nav, *main, *side;
+    int side_shown_wide, side_shown_narrow;
+    app *a;
+} pane_ctx;
+
+static void type_keys(int fd, const char *keys)
+{
+    if (write(fd, keys, strlen(keys)) != (ssize_t)strlen(keys))
+        fail_msg("write to pty");
+}
+
+/* One step per wait: Tab moves the focus nav -> ... and j goes to whoever
+ * has it; then the terminal narrows and only the main pane remains. */
+static int pane_wait(void *ctx, struct pollfd *fds, nfds_t nfds, int timeout_ms)
+{
+    pane_ctx *c = ctx;
+    drain(c->master);
+    const layout *l = app_layout(c->a);
+    switch (++c->calls) {
+    case 1:
+        c->side_shown_wide = l->pane[PANE_SIDE].visible && l->pane[PANE_NAV].visible;
+        type_keys(c->master, "j");       /* main has the focus */
+        break;
+    case 2:
+        type_keys(c->master, "\tj");     /* Tab: side */
+        break;
+    case 3:
+        type_keys(c->master, "\tj");     /* Tab wraps to nav */
+        break;
+    case 4: {
+        struct winsize ws = {.ws_row = 24, .ws_col = 80};
+        ioctl(c->master, TIOCSWINSZ, &ws);
+        raise(SIGWINCH);                 /* we are not the pty's foreground job */
+        break;
+    }
+    case 5:
+        c->side_shown_narrow = l->pane[PANE_SIDE].visible || l->pane[PANE_NAV].visible;
+        type_keys(c->master, "\tj");     /* one pane: Tab stays on main */
+        break;
+    case 6:
+        type_keys(c->master, "q");
+        break;
+    }
+    if (c->calls > 50)
+        fail_msg("the loop did not stop");
+    return poll(fds, nfds, timeout_ms < 0 || timeout_ms > 50 ? 50 : timeout_ms);
+}
+
+static void test_panes_and_focus(void **state)
+{
+    pane_probe nav = {.base.ops = &pp_ops}, side = {.base.ops = &pp_ops};
+    pane_probe main_view = {.base.ops = &pp_ops, .side = &side};
+    pane_ctx c = {.nav = &nav, .main = &main_view, .side = &side};
+    struct winsize ws = {.ws_row = 40, .ws_col = 140};
+    assert_int_equal(openpty(&c.master, &c.slave, NULL, NULL, &ws), 0);
+    fcntl(c.master, F_SETFL, fcntl(c.master, F_GETFL) | O_NONBLOCK);
+    setenv("TERM", "xterm-256color", 1);
+    app_config cfg = {.tty_in = c.slave, .tty_out = c.slave, .wait = pane_wait, .wait_ctx = &c};
+    ht_error err;
+    c.a = app_new(&cfg, &err);
+    if (!c.a)
+        fail_msg("app_new: %s", err.message);
+    app_set_nav(c.a, &nav.base);
+    assert_true(app_push(c.a, &main_view.base));
+    assert_int_equal(app_run(c.a), 0);
+    app_free(c.a);
+    close(c.master);
+    close(c.slave);
+    assert_true(c.side_shown_wide);
+    assert_false(c.side_shown_narrow);
+    assert_int_equal(main_view.move_down, 2); /* first j, and after narrowing */
+    assert_int_equal(side.move_down, 1);
+    assert_int_equal(nav.move_down, 1);
+    assert_true(nav.focused_draws >= 1 && side.focused_draws >= 1);
+}
+
 /* Without a terminal, app_new refuses with a reason instead of crashing. */
 static void test_no_terminal(void **state)
 {
@@ -230,6 +345,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_loop_contract),
         cmocka_unit_test(test_sigterm_ends_loop),
+        cmocka_unit_test(test_panes_and_focus),
         cmocka_unit_test(test_no_terminal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
