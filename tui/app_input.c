@@ -457,7 +457,13 @@ static void on_mouse(app *a)
  * which poll would never report again). Alt+key arrives as Esc then key. */
 void app_read_keys(app *a)
 {
-    for (int budget = 1024; budget > 0 && !a->quitting; budget--) {
+    for (int budget = 1024; !a->quitting; budget--) {
+        if (budget == 0) {
+            /* A huge paste: draw, then come straight back for the rest
+             * (poll would not report what curses already buffered). */
+            app_wake_at(a, time_mono_ms());
+            return;
+        }
         wint_t ch;
         int rc = wget_wch(stdscr, &ch);
         if (rc == ERR)
