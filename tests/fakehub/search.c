@@ -403,16 +403,15 @@ static bool set_value(filter *f, const fh_propdef *d, const json_t *j, value *ou
         strbuf_printf(err, "Filter on %s needs a value", d->name);
         return false;
     }
-    for (char *c = text; *c; c++)
-        *c = (char)tolower((unsigned char)*c);
     out->text = text;
-    if (f->kind == K_TEXT || f->op == OP_CONTAINS || f->op == OP_NOT_CONTAINS)
-        return true;
-    if (!as_number(f->kind, text, strlen(text), &out->num)) {
+    bool numeric = f->kind != K_TEXT && f->op != OP_CONTAINS && f->op != OP_NOT_CONTAINS;
+    if (numeric && !as_number(f->kind, text, strlen(text), &out->num)) {
         strbuf_printf(err, "%s is not a valid %s value for %s", text,
                       f->kind == K_TIME ? "date" : "number", d->name);
         return false;
     }
+    for (char *c = text; *c; c++)   /* text compares without case */
+        *c = (char)tolower((unsigned char)*c);
     return true;
 }
 
