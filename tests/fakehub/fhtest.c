@@ -85,3 +85,16 @@ void assert_record_shapes(const json_t *results)
             assert_true(json_is_string(v) || json_is_null(v));
     }
 }
+
+char *url_enc(const char *s)
+{
+    strbuf sb = {0};
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            strchr("-._~", *p))
+            strbuf_putc(&sb, (char)*p);
+        else
+            strbuf_printf(&sb, "%%%02X", *p);
+    }
+    return strbuf_detach(&sb);
+}

@@ -32,6 +32,8 @@ void req(const fakehub *fh, const char *method, const char *path, const char *bo
 /* The same, with a printf-formatted path. */
 void reqf(const fakehub *fh, const char *method, const char *body, fakehub_response *r,
           const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* s percent-encoded for a query string (caller frees). */
+char *url_enc(const char *s);
 /* Assert the response is a HubSpot error body with this category. */
 void assert_error_body(const fakehub_response *r, long status, const char *category);
 /* Does a header exist on the response? */
