@@ -101,35 +101,41 @@ bool fakehub_start_ex(fakehub *fh, const char *const *extra_args, int timeout_ms
     if (!read_line(fh->stdout_fd, line, sizeof line, deadline) ||
         sscanf(line, "listening on http://127.0.0.1:%d", &fh->port) != 1) {
         fprintf(stderr, "harness: fakehub did not report its port (got '%s')\n", line);
-        fakehub_stop(fh);
+        fakehub_stop(fh);   /* its status does not matter any more */
         return false;
     }
     snprintf(fh->base_url, sizeof fh->base_url, "http://127.0.0.1:%d", fh->port);
     return true;
 }
 
-void fakehub_stop(fakehub *fh)
+int fakehub_stop(fakehub *fh)
 {
+    int result = 0;
     if (fh->pid > 0) {
         kill(fh->pid, SIGTERM);
-        int status;
-        for (int i = 0; i < 100; i++) {
-            if (waitpid(fh->pid, &status, WNOHANG) == fh->pid) {
-                fh->pid = -1;
-                break;
-            }
-            usleep(20000);
+        int status = 0;
+        bool reaped = false;
+        /* Generous: sanitizer builds check for leaks on the way out. */
+        for (int i = 0; i < 500 && !reaped; i++) {
+            if (waitpid(fh->pid, &status, WNOHANG) == fh->pid)
+                reaped = true;
+            else
+                usleep(20000);
         }
-        if (fh->pid > 0) {
+        if (!reaped) {
             kill(fh->pid, SIGKILL);
             waitpid(fh->pid, &status, 0);
-            fh->pid = -1;
         }
+        result = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        if (result != 0)
+            fprintf(stderr, "harness: fakehub (pid %d) ended with status %d\n", (int)fh->pid, result);
+        fh->pid = -1;
     }
     if (fh->stdout_fd >= 0) {
         close(fh->stdout_fd);
         fh->stdout_fd = -1;
     }
+    return result;
 }
 
 static size_t collect(char *data, size_t size, size_t nmemb, void *ud)

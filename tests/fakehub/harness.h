@@ -28,8 +28,10 @@ enum { FAKEHUB_NO_TOKEN = 1 };   /* no --token: fakehub accepts only demo-token 
 bool fakehub_start(fakehub *fh, const char *const *extra_args, int timeout_ms);
 /* The same with flags; with FAKEHUB_NO_TOKEN, fh->token is "demo-token". */
 bool fakehub_start_ex(fakehub *fh, const char *const *extra_args, int timeout_ms, unsigned flags);
-/* SIGTERM, wait, and SIGKILL if it lingers. Safe to call twice. */
-void fakehub_stop(fakehub *fh);
+/* SIGTERM, wait, and SIGKILL if it lingers. Safe to call twice. Returns
+ * fakehub's exit status: 0 for a clean shutdown, 128 + signal when it was
+ * killed, else its exit code (sanitizer reports make it non-zero). */
+int fakehub_stop(fakehub *fh);
 
 /* One HTTP request to fakehub with the instance's token. body may be NULL.
  * Returns the response body (caller frees; "" when empty) or NULL when the

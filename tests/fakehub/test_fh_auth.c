@@ -50,7 +50,7 @@ static void test_demo_token_default(void **state)
     status_with(&demo, "other", "GET", "/crm/v3/objects/contacts", NULL, &r);
     assert_int_equal(r.status, 401);
     fakehub_response_free(&r);
-    fakehub_stop(&demo);
+    assert_int_equal(fakehub_stop(&demo), 0);
 }
 
 static void test_scopes(void **state)
@@ -197,7 +197,7 @@ static void test_oauth(void **state)
     assert_string_equal(js(r2.json, "status"), "BAD_REFRESH_TOKEN");
     fakehub_response_free(&r2);
 
-    fakehub_stop(&o);
+    assert_int_equal(fakehub_stop(&o), 0);
     free(code);
     free(code2);
     free(code3);
@@ -237,6 +237,7 @@ int main(void)
     if (!fakehub_start(&fh, args, 60000))
         return 1;
     int failed = cmocka_run_group_tests_name("fakehub auth", tests, NULL, NULL);
-    fakehub_stop(&fh);
+    if (fakehub_stop(&fh) != 0)
+        failed++;
     return failed;
 }

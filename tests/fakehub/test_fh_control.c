@@ -76,7 +76,7 @@ static void test_edit(void **state)
     fakehub_response_free(&r);
     fakehub_response_free(&before);
     free(id);
-    fakehub_stop(&fh);
+    assert_int_equal(fakehub_stop(&fh), 0);
 }
 
 static void test_reset_and_dump(void **state)
@@ -120,7 +120,7 @@ static void test_reset_and_dump(void **state)
     assert_int_equal(r.status, 400);
     fakehub_response_free(&r);
     fakehub_response_free(&original);
-    fakehub_stop(&fh);
+    assert_int_equal(fakehub_stop(&fh), 0);
 }
 
 static void test_config(void **state)
@@ -148,7 +148,7 @@ static void test_config(void **state)
         "\"email\",\"operator\":\"HAS_PROPERTY\"},{\"propertyName\":\"email\",\"operator\":\"HAS_PROPERTY\"}]}]}", &r);
     assert_int_equal(r.status, 400);
     fakehub_response_free(&r);
-    fakehub_stop(&fh);
+    assert_int_equal(fakehub_stop(&fh), 0);
 }
 
 static void test_search_lag(void **state)
@@ -178,7 +178,7 @@ static void test_search_lag(void **state)
     usleep(1350 * 1000);
     assert_int_equal(search_count(&fh, "firstname", "After"), 0);
     free(id);
-    fakehub_stop(&fh);
+    assert_int_equal(fakehub_stop(&fh), 0);
 }
 
 static void test_db_persistence(void **state)
@@ -199,7 +199,7 @@ static void test_db_persistence(void **state)
     req(&fh, "POST", "/crm/v4/associations/contacts/companies/labels", "{\"label\":\"Kept label\",\"name\":\"kept_label\"}", &r);
     long long label = ji(r.json, "results.0.typeId");
     fakehub_response_free(&r);
-    fakehub_stop(&fh);
+    assert_int_equal(fakehub_stop(&fh), 0);
 
     FH_START(&fh, "--contacts", "3", "--db", db);   /* the saved portal wins */
     req(&fh, "GET", "/crm/v3/objects/contacts/kept@example.io?idProperty=email&properties=kept_prop", NULL, &r);
@@ -220,7 +220,7 @@ static void test_db_persistence(void **state)
     req(&fh, "POST", "/crm/v3/objects/contacts", "{\"properties\":{\"email\":\"next@example.io\"}}", &r);
     assert_true(atoll(js(r.json, "id")) > id);   /* ids are never reused */
     fakehub_response_free(&r);
-    fakehub_stop(&fh);
+    assert_int_equal(fakehub_stop(&fh), 0);
     char *wal = xasprintf("%s-wal", db), *shm = xasprintf("%s-shm", db);
     unlink(db);
     unlink(wal);
@@ -241,7 +241,7 @@ static void test_log(void **state)
     fakehub_response_free(&r);
     req(&fh, "GET", "/crm/v3/objects/contacts/424242424", NULL, &r);
     fakehub_response_free(&r);
-    fakehub_stop(&fh);
+    assert_int_equal(fakehub_stop(&fh), 0);
     FILE *f = fopen(log, "r");
     assert_non_null(f);
     char line[512];
@@ -279,7 +279,7 @@ static void test_determinism_and_portal_id(void **state)
             assert_int_equal(r.status, 200);
             fakehub_response_free(&r);
         }
-        fakehub_stop(&fh);
+        assert_int_equal(fakehub_stop(&fh), 0);
     }
     assert_true(json_equal(dumps[0], dumps[1]));
     assert_false(json_equal(dumps[0], dumps[2]));

@@ -56,7 +56,7 @@ static void test_5xx(void **state)
     assert_int_equal(r.status, 200);
     assert_int_equal(ji(r.json, "faults.5xx"), 24);
     fakehub_response_free(&r);
-    fakehub_stop(&fh);
+    assert_int_equal(fakehub_stop(&fh), 0);
 }
 
 static void test_spurious_429(void **state)
@@ -73,7 +73,7 @@ static void test_spurious_429(void **state)
     assert_int_equal(r.status, 429);
     assert_string_equal(js(r.json, "policyName"), "SECONDLY");
     fakehub_response_free(&r);
-    fakehub_stop(&fh);
+    assert_int_equal(fakehub_stop(&fh), 0);
 }
 
 static void test_reset_and_truncate(void **state)
@@ -96,7 +96,7 @@ static void test_reset_and_truncate(void **state)
     assert_int_equal(r.status, 200);
     assert_int_equal(r.curl_code, CURLE_OK);
     fakehub_response_free(&r);
-    fakehub_stop(&fh);
+    assert_int_equal(fakehub_stop(&fh), 0);
 }
 
 static void test_latency(void **state)
@@ -113,7 +113,7 @@ static void test_latency(void **state)
     req(&fh, "GET", "/_fakehub/health", NULL, &r);
     assert_true(time_mono_ms() - t0 < 150);
     fakehub_response_free(&r);
-    fakehub_stop(&fh);
+    assert_int_equal(fakehub_stop(&fh), 0);
 }
 
 /* Writes that fail: some were applied anyway (the answer was lost). */
@@ -139,7 +139,7 @@ static void failed_writes_applied(const char *spec)
     req(&fh, "GET", "/_fakehub/stats", NULL, &r);
     assert_int_equal(ji(r.json, "faults.afterWrite"), applied);
     fakehub_response_free(&r);
-    fakehub_stop(&fh);
+    assert_int_equal(fakehub_stop(&fh), 0);
 }
 
 static void test_writes_fail_after_apply(void **state)
@@ -161,7 +161,7 @@ static void test_deterministic(void **state)
             seq[k][i] = r.status;
             fakehub_response_free(&r);
         }
-        fakehub_stop(&fh);
+        assert_int_equal(fakehub_stop(&fh), 0);
     }
     assert_memory_equal(seq[0], seq[1], sizeof seq[0]);
     int ok = 0;

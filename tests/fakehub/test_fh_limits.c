@@ -91,7 +91,7 @@ static void test_headers_and_ten_secondly(void **state)
         assert_true(has_header(&r, "X-HubSpot-RateLimit-Daily"));
         fakehub_response_free(&r);
     }
-    fakehub_stop(&fh);
+    assert_int_equal(fakehub_stop(&fh), 0);
 }
 
 static void test_rolling_window(void **state)
@@ -112,7 +112,7 @@ static void test_rolling_window(void **state)
     req(&fh, "GET", "/crm/v3/objects/contacts", NULL, &r);
     assert_int_equal(r.status, 200);
     fakehub_response_free(&r);
-    fakehub_stop(&fh);
+    assert_int_equal(fakehub_stop(&fh), 0);
 }
 
 static void test_search_limit(void **state)
@@ -140,7 +140,7 @@ static void test_search_limit(void **state)
     req(&fh, "POST", "/crm/v3/objects/contacts/search", "{}", &r);
     assert_int_equal(r.status, 200);
     fakehub_response_free(&r);
-    fakehub_stop(&fh);
+    assert_int_equal(fakehub_stop(&fh), 0);
 }
 
 static void test_daily_limit(void **state)
@@ -168,7 +168,7 @@ static void test_daily_limit(void **state)
     assert_int_equal(r.status, 200);
     assert_int_equal(header_num(&r, "X-HubSpot-RateLimit-Daily-Remaining"), 5);
     fakehub_response_free(&r);
-    fakehub_stop(&fh);
+    assert_int_equal(fakehub_stop(&fh), 0);
 }
 
 int main(void)

@@ -273,6 +273,7 @@ int main(void)
     if (!fakehub_start(&fh, args, 60000))
         return 1;
     int failed = cmocka_run_group_tests_name("fakehub metadata", tests, NULL, NULL);
-    fakehub_stop(&fh);
+    if (fakehub_stop(&fh) != 0)
+        failed++;
     return failed;
 }

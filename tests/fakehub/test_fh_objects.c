@@ -360,7 +360,7 @@ static void test_lifecycle_strict(void **state)
     assert_error_body(&r, 400, "VALIDATION_ERROR");
     assert_string_equal(js(r.json, "errors.0.code"), "INVALID_LIFECYCLE_STAGE");
     fakehub_response_free(&r);
-    fakehub_stop(&strict);
+    assert_int_equal(fakehub_stop(&strict), 0);
     free(id);
 }
 
@@ -559,6 +559,7 @@ int main(void)
     if (!fakehub_start(&fh, args, 60000))
         return 1;
     int failed = cmocka_run_group_tests_name("fakehub objects", tests, NULL, NULL);
-    fakehub_stop(&fh);
+    if (fakehub_stop(&fh) != 0)
+        failed++;
     return failed;
 }

@@ -356,6 +356,7 @@ int main(void)
     int failed = contacts && companies ? cmocka_run_group_tests_name("fakehub search", tests, NULL, NULL) : 1;
     json_decref(contacts);
     json_decref(companies);
-    fakehub_stop(&fh);
+    if (fakehub_stop(&fh) != 0)
+        failed++;
     return failed;
 }
