@@ -420,7 +420,7 @@ static fh_fault_plan run_hubspot(fh_req *r, struct MHD_Connection *conn)
     memset(&info, 0, sizeof info);
     fh_fault_plan plan = {FAULT_NONE, 0, false, 0};
     if (!admit(r, conn, &s, &info)) {
-        if (r->status == 429 && !(r->route->flags & RF_SEARCH))
+        if (!(r->route->flags & RF_SEARCH))   /* 401s have none to give */
             add_rate_headers(r, &info);
         return plan;
     }
