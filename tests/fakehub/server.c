@@ -444,6 +444,18 @@ static fh_fault_plan run_hubspot(fh_req *r, struct MHD_Connection *conn)
     return plan;
 }
 
+/* Check and drop the version capture of a date-based path. */
+static bool take_version(fh_req *r)
+{
+    if (r->n_cap < 1 || (strcmp(r->cap[0], "2025-09") != 0 && strcmp(r->cap[0], "2026-03") != 0))
+        return false;
+    free(r->cap[0]);
+    memmove(r->cap, r->cap + 1, sizeof r->cap[0] * (size_t)(r->n_cap - 1));
+    r->n_cap--;
+    r->versioned = true;
+    return true;
+}
+
 static enum MHD_Result finish(fh_server *srv, struct MHD_Connection *conn, conn_req *c)
 {
     fh_req *r = &c->r;
@@ -459,6 +471,9 @@ static enum MHD_Result finish(fh_server *srv, struct MHD_Connection *conn, conn_
         herr_send(r, wrong_method ? 405 : 404, wrong_method ? "METHOD_NOT_ALLOWED" : "NOT_FOUND",
                   wrong_method ? "Method not allowed for this endpoint"
                                : "Unable to route this request: unknown endpoint", NULL);
+    } else if ((r->route->flags & RF_VERSIONED) && !take_version(r)) {
+        r->route = NULL;
+        herr_send(r, 404, "NOT_FOUND", "Unknown API version: fakehub serves 2025-09 and 2026-03", NULL);
     } else if (r->route->flags & RF_CONTROL) {
         r->route->handler(r);
     } else {
