@@ -166,6 +166,24 @@ static void ascii_slug(strbuf *sb, const char *s)
             strbuf_putc(sb, *s);
 }
 
+/* A keyed pseudo-random permutation of [0, n): a bijection on the
+ * smallest power of two >= n, walked until the value falls inside. Names
+ * then look random while every index still gets its own combination. */
+static uint64_t permute(uint64_t x, uint64_t n, uint64_t seed)
+{
+    int bits = 1;
+    while ((UINT64_C(1) << bits) < n)
+        bits++;
+    uint64_t mask = (UINT64_C(1) << bits) - 1, key = rng_mix(seed) & mask;
+    do {
+        for (int round = 0; round < 3; round++) {
+            x = (x * 0x9e3779b97f4a7c15ULL + key) & mask;   /* odd multiplier: bijective */
+            x ^= x >> (bits / 2 + 1);
+        }
+    } while (x >= n);
+    return x;
+}
+
 /* ---- companies ------------------------------------------------------ */
 
 static const char *const lifecycle_pool[] = {
@@ -185,7 +203,7 @@ static const char *const regions[] = {"East", "West", "Nord", "Süd", "Asia", "I
 static void company_identity(gen *g, int64_t i, strbuf *name, strbuf *domain)
 {
     uint64_t combos = fh_n_company_adjectives * fh_n_company_nouns;
-    uint64_t j = ((uint64_t)i * 7919 + g->seed) % combos, k = (uint64_t)i / combos;
+    uint64_t j = permute((uint64_t)i % combos, combos, g->seed), k = (uint64_t)i / combos;
     const fh_word *adj = &fh_company_adjectives[j % fh_n_company_adjectives];
     const fh_word *noun = &fh_company_nouns[j / fh_n_company_adjectives];
     strbuf_reset(name);
@@ -270,7 +288,7 @@ static void person(gen *g, int64_t i, const fh_culture **cu, const fh_word **fir
     uint64_t combos = 0;
     for (size_t c = 0; c < fh_n_cultures; c++)
         combos += fh_cultures[c].n_first * fh_cultures[c].n_last;
-    uint64_t j = ((uint64_t)i * 1000003 + g->seed) % combos;
+    uint64_t j = permute((uint64_t)i % combos, combos, g->seed ^ 0x9e01e);
     *k = (uint64_t)i / combos;
     *cu = &fh_cultures[0];
     *first = &fh_cultures[0].first[0];
