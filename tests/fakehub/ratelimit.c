@@ -143,8 +143,6 @@ fh_rl_result limiter_admit(fh_limiter *l, const fh_settings *s, const fh_princip
     info->remaining = remaining > 0 ? remaining : 0;
     int64_t dleft = s->daily_max - l->daily_used;
     info->daily_remaining = dleft > 0 ? dleft : 0;
-    if (r == RL_DAILY)
-        info->retry_after_s = (int)(86400 - (time_now_ms() / 1000) % 86400);
     pthread_mutex_unlock(&l->lock);
     return r;
 }

@@ -199,8 +199,15 @@ static void send_429(fh_req *r, fh_rl_result why, const fh_settings *s, const fh
                           "errorType", "RATE_LIMIT", "correlationId", cid, "policyName",
                           policy[why], "groupName", group);
     resp_json(r, 429, j);
-    if (s->retry_after)
-        resp_header_i64(r, "Retry-After", info->retry_after_s > 0 ? info->retry_after_s : 1);
+    if (s->retry_after) {
+        int64_t wait = info->retry_after_s > 0 ? info->retry_after_s : 1;
+        if (why == RL_DAILY) {   /* until the portal's next local midnight */
+            int64_t now = time_now_ms();
+            int64_t next = (portal_day(now) + 1) * 86400000 - portal_utc_offset_ms(now);
+            wait = (next - now + 999) / 1000;
+        }
+        resp_header_i64(r, "Retry-After", wait);
+    }
 }
 
 static void add_rate_headers(fh_req *r, const fh_rl_info *info)
