@@ -27,6 +27,8 @@ typedef struct gen {
     int64_t   *ids[T_BUILTIN_COUNT];
     int64_t    n[T_BUILTIN_COUNT];
     int32_t   *contact_company;   /* primary company index per contact, -1 none */
+    char     **company_name;      /* per company, kept for contacts and deals */
+    char     **company_domain;
     edge      *edges;
     size_t     n_edges, cap_edges;
     strbuf     blob, text;
@@ -240,6 +242,8 @@ static void gen_companies(gen *g)
         int64_t created, updated;
         times(&r, i, g->n[T], &created, &updated);
         company_identity(g, i, &name, &domain);
+        g->company_name[i] = xstrdup(name.buf);
+        g->company_domain[i] = xstrdup(domain.buf);
         const fh_culture *cu = &fh_cultures[rng_chance(&r, 0.8) ? 0 : rng_below(&r, fh_n_cultures)];
         strbuf_reset(&g->blob);
         put(g, p_name, name.buf);
@@ -317,8 +321,7 @@ typedef struct contact_props {
         full, birthday, tier, news;
 } contact_props;
 
-static void contact_values(gen *g, const contact_props *cp, fh_rng *r, int64_t i, strbuf *domain,
-                           strbuf *cname)
+static void contact_values(gen *g, const contact_props *cp, fh_rng *r, int64_t i)
 {
     const fh_culture *cu;
     const fh_word *first, *last;
@@ -334,8 +337,7 @@ static void contact_values(gen *g, const contact_props *cp, fh_rng *r, int64_t i
     if (k)
         strbuf_printf(&g->text, "%llu", (unsigned long long)k);
     if (co >= 0 && rng_chance(r, 0.75)) {
-        company_identity(g, co, cname, domain);
-        strbuf_printf(&g->text, "@%s", domain->buf);
+        strbuf_printf(&g->text, "@%s", g->company_domain[co]);
     } else {
         strbuf_printf(&g->text, "@%s", pick(r, fh_free_mail, fh_n_free_mail));
     }
@@ -357,10 +359,8 @@ static void contact_values(gen *g, const contact_props *cp, fh_rng *r, int64_t i
     }
     if (rng_chance(r, 0.8))
         put(g, cp->job, pick(r, fh_job_titles, fh_n_job_titles));
-    if (co >= 0) {
-        company_identity(g, co, cname, domain);
-        put(g, cp->company, cname->buf);
-    }
+    if (co >= 0)
+        put(g, cp->company, g->company_name[co]);
     put(g, cp->city, cu->cities[rng_below(r, cu->n_cities)]);
     put(g, cp->country, cu->country);
     put(g, cp->lc, pick(r, lifecycle_pool, ARRAY_SIZE(lifecycle_pool)));
@@ -392,7 +392,6 @@ static void gen_contacts(gen *g)
         P(g, T, "country"), P(g, T, "lifecyclestage"), P(g, T, "hs_lead_status"),
         P(g, T, "hubspot_owner_id"), P(g, T, "hs_buying_role"), P(g, T, "hs_full_name_or_email"),
         P(g, T, "birthday"), P(g, T, "customer_tier"), P(g, T, "newsletter_opt_in")};
-    strbuf domain = {0}, cname = {0};
     fh_store *s = g->p->store;
     int64_t ncomp = g->n[T_COMPANIES];
     for (int64_t i = 0; i < g->n[T] && !g->failed; i++) {
@@ -401,7 +400,7 @@ static void gen_contacts(gen *g)
         times(&r, i, g->n[T], &created, &updated);
         g->contact_company[i] = ncomp && rng_chance(&r, 0.88) ? (int32_t)rng_below(&r, (uint64_t)ncomp) : -1;
         strbuf_reset(&g->blob);
-        contact_values(g, &cp, &r, i, &domain, &cname);
+        contact_values(g, &cp, &r, i);
         if (!insert(g, T, i, created, updated))
             break;
         const char *email;
@@ -418,8 +417,6 @@ static void gen_contacts(gen *g)
                      279, 280);
         }
     }
-    strbuf_free(&domain);
-    strbuf_free(&cname);
 }
 
 /* ---- deals and tickets ---------------------------------------------- */
@@ -433,7 +430,6 @@ static void gen_deals(gen *g)
         p_desc = P(g, T, "description"), p_prio = P(g, T, "hs_priority"),
         p_closed = P(g, T, "hs_is_closed");
     static const char *const prios[] = {"low", "medium", "high"};
-    strbuf cname = {0}, domain = {0};
     int np;
     const fh_pipeline *pipes = model_pipelines("deals", &np);
     for (int64_t i = 0; i < g->n[T] && !g->failed; i++) {
@@ -447,8 +443,7 @@ static void gen_deals(gen *g)
         strbuf_reset(&g->blob);
         strbuf_reset(&g->text);
         if (co >= 0) {
-            company_identity(g, co, &cname, &domain);
-            strbuf_printf(&g->text, "%s – %s", cname.buf, pick(&r, fh_deal_kinds, fh_n_deal_kinds));
+            strbuf_printf(&g->text, "%s – %s", g->company_name[co], pick(&r, fh_deal_kinds, fh_n_deal_kinds));
         } else {
             strbuf_printf(&g->text, "%s #%lld", pick(&r, fh_deal_kinds, fh_n_deal_kinds), (long long)i + 1);
         }
@@ -485,8 +480,6 @@ static void gen_deals(gen *g)
             link(g, T, i, T_COMPANIES, co, 341, 342);
         }
     }
-    strbuf_free(&cname);
-    strbuf_free(&domain);
 }
 
 static void gen_tickets(gen *g)
@@ -785,6 +778,8 @@ bool generator_run(fh_portal *p, char *err, size_t errlen)
     for (int t = 0; t < T_BUILTIN_COUNT; t++)
         assign_ids(&g, t, counts[t] > 0 ? counts[t] : 0);
     g.contact_company = xmalloc(sizeof(int32_t) * (size_t)(g.n[T_CONTACTS] + 1));
+    g.company_name = xcalloc((size_t)g.n[T_COMPANIES] + 1, sizeof *g.company_name);
+    g.company_domain = xcalloc((size_t)g.n[T_COMPANIES] + 1, sizeof *g.company_domain);
     if (!store_begin(p->store)) {
         snprintf(err, errlen, "cannot begin: %s", store_errmsg(p->store));
         return false;
@@ -819,6 +814,12 @@ bool generator_run(fh_portal *p, char *err, size_t errlen)
     for (int t = 0; t < T_BUILTIN_COUNT; t++)
         free(g.ids[t]);
     free(g.contact_company);
+    for (int64_t i = 0; i < g.n[T_COMPANIES]; i++) {
+        free(g.company_name[i]);
+        free(g.company_domain[i]);
+    }
+    free(g.company_name);
+    free(g.company_domain);
     free(g.edges);
     strbuf_free(&g.blob);
     strbuf_free(&g.text);
