@@ -14,6 +14,12 @@
 #include "log.h"
 #include "util.h"
 
+static void test_free_secret(void **state)
+{
+    str_free_secret(NULL);
+    str_free_secret(xstrdup("test-token-secret"));
+}
+
 static void test_strbuf(void **state)
 {
     strbuf sb = {0};
@@ -169,6 +175,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_strbuf),
+        cmocka_unit_test(test_free_secret),
         cmocka_unit_test(test_time_iso_roundtrip),
         cmocka_unit_test(test_time_rejects_junk),
         cmocka_unit_test(test_numbers),
