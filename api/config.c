@@ -142,15 +142,15 @@ static bool on_value(void *ud, const char *section, const char *key, const char 
             set_str(&cfg->default_portal, value);
         return true;   /* other top-level keys belong to the TUI */
     }
+    if (strcmp(section, "portal") == 0) {
+        snprintf(why, whylen, "[portal] needs a name: [portal NAME]");
+        return false;
+    }
     if (strncmp(section, "portal", 6) != 0 || (section[6] != ' ' && section[6] != '\t'))
         return true;   /* [keys], [columns], [ui]...: not ours */
     const char *name = section + 7;
     while (*name == ' ' || *name == '\t')
         name++;
-    if (*name == '\0') {
-        snprintf(why, whylen, "[portal] needs a name: [portal NAME]");
-        return false;
-    }
     return portal_value(portal_get(cfg, name), key, value, why, whylen);
 }
 
