@@ -385,6 +385,22 @@ hs_call_id hs_submit(hs_client *c, const hs_request *r, hs_done_fn done, void *u
     return k->id;
 }
 
+hs_call_id hs_submit_error(hs_client *c, const ht_error *err, hs_done_fn done, void *ud)
+{
+    call *k = xcalloc(1, sizeof *k);
+    k->c = c;
+    k->id = ++c->last_id;
+    k->prio = HS_PRIO_INTERACTIVE;
+    k->method = xstrdup("-");
+    k->url = xstrdup("-");
+    k->done = done;
+    k->ud = ud;
+    k->err = *err;
+    k->state = CALL_FINISHED;
+    list_push_back(&c->finished, k);
+    return k->id;
+}
+
 /* ---- OAuth refresh --------------------------------------------------------- */
 
 static void fail_queued(hs_client *c, bool (*which)(const call *k), const ht_error *err)
@@ -922,4 +938,9 @@ void hs_client_set_utc_offset(hs_client *c, int64_t utc_offset_ms)
 {
     c->has_utc_offset = true;
     c->utc_offset_ms = utc_offset_ms;
+}
+
+auth *hs_client_auth(hs_client *c)
+{
+    return &c->auth;
 }

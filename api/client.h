@@ -112,6 +112,9 @@ typedef struct hs_request {
 /* Queue a request. Always returns a fresh id; problems found now (daily
  * limit reached, unusable token) are reported through the callback. */
 hs_call_id hs_submit(hs_client *c, const hs_request *r, hs_done_fn done, void *ud);
+/* Report err through done at the next step, as a request refused before
+ * sending would be (bad arguments). Returns its id. */
+hs_call_id hs_submit_error(hs_client *c, const ht_error *err, hs_done_fn done, void *ud);
 /* Cancel a request or operation: its callback runs now with HT_CANCELLED.
  * Returns false when id is unknown or already complete. */
 bool hs_cancel(hs_client *c, hs_call_id id);
@@ -157,6 +160,8 @@ const char *hs_client_portal(const hs_client *c);
 const char *hs_client_base_url(const hs_client *c);
 /* Where the token came from ("HUBSPOT_ACCESS_TOKEN", "token_command"...). */
 const char *hs_client_token_source(const hs_client *c);
+/* The client's credentials (login checks, the OAuth code exchange). */
+auth *hs_client_auth(hs_client *c);
 /* Record the account's UTC offset (account-info does this by itself). */
 void hs_client_set_utc_offset(hs_client *c, int64_t utc_offset_ms);
 
