@@ -89,6 +89,7 @@ static void test_no_keyring_is_one_clear_line(void **state)
     assert_non_null(strstr(err.message, "HUBSPOT_ACCESS_TOKEN"));
     assert_non_null(strstr(err.message, "token_command"));
     assert_non_null(strstr(err.message, "[portal acme]"));
+    assert_non_null(strstr(err.message, "set HUBSPOT_ACCESS_TOKEN or add token_command"));
 }
 
 static void test_resolve_oauth(void **state)

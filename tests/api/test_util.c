@@ -102,6 +102,15 @@ static void test_redaction(void **state)
     assert_null(strstr(line, "CJT-secret-value"));
     assert_non_null(strstr(line, "expires_in"));
 
+    /* Prose naming a variable is not a credential. */
+    snprintf(line, sizeof line, "set HUBSPOT_ACCESS_TOKEN or add token_command; no refresh_token given");
+    log_redact_inplace(line);
+    assert_string_equal(line, "set HUBSPOT_ACCESS_TOKEN or add token_command; no refresh_token given");
+    snprintf(line, sizeof line, "access_token: CJT-abc refresh_token = rt-1");
+    log_redact_inplace(line);
+    assert_null(strstr(line, "CJT-abc"));
+    assert_null(strstr(line, "rt-1"));
+
     log_add_secret("opaque-token-xyz");
     snprintf(line, sizeof line, "token opaque-token-xyz seen twice: opaque-token-xyz");
     log_redact_inplace(line);
