@@ -591,7 +591,8 @@ static void on_call_done(void *ud, http_response *resp)
         .policy = retry_policy_from_name(has_detail ? detail.policy_name : NULL),
         .has_retry_after = resp->rate.has_retry_after,
         .retry_after_ms = resp->rate.retry_after_ms,
-        .window_wait_ms = ratelimit_window_frees_at(rl, now) - now,
+        .window_wait_ms = ratelimit_used(rl, now) >= rl->max
+                          ? ratelimit_window_frees_at(rl, now) - now : 0,
     };
     retry_decision d = retry_decide(&c->retry, &in, &c->rng);
     ht_error err;
@@ -771,8 +772,11 @@ int hs_client_timeout_ms(hs_client *c)
 
 int hs_client_poll(hs_client *c, struct pollfd *extra, size_t n_extra, int timeout_ms)
 {
+    unsigned before = c->events;
     hs_client_step(c);
     int wait = hs_client_timeout_ms(c);
+    if (c->events != before)
+        wait = 0;   /* callbacks ran: let the caller look before sleeping */
     if (timeout_ms >= 0 && (wait < 0 || timeout_ms < wait))
         wait = timeout_ms;
     if (wait < 0)

@@ -123,10 +123,11 @@ void hs_cancel_priority(hs_client *c, hs_priority prio);
 
 /* Send what may be sent, move data, run finished callbacks. Never blocks. */
 void hs_client_step(hs_client *c);
-/* Wait up to timeout_ms (-1: until something happens) for network activity,
- * an internal deadline (limiter, backoff), hs_client_wakeup() or one of the
- * extra fds, then step. Fills extra[i].revents; returns how many extra fds
- * are ready, or -1 on error. */
+/* Step, then wait up to timeout_ms (-1: until something happens) for
+ * network activity, an internal deadline (limiter, backoff),
+ * hs_client_wakeup() or one of the extra fds, then step again. Does not
+ * sleep when the first step already ran callbacks. Fills extra[i].revents;
+ * returns how many extra fds are ready, or -1 on error. */
 int hs_client_poll(hs_client *c, struct pollfd *extra, size_t n_extra, int timeout_ms);
 /* Milliseconds until the client needs a step on its own (-1: only when a
  * socket is active), for loops that wait elsewhere. */

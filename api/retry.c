@@ -81,7 +81,9 @@ static retry_decision rate_limited(const retry_policy *p, const retry_input *in,
     if (in->rate_waits >= p->max_rate_waits)
         return fail(HT_RATE_LIMIT, false);
     int64_t delay;
-    if (in->policy == RATE_POLICY_SECONDLY)
+    if (in->has_retry_after)
+        delay = in->retry_after_ms;          /* the server knows best */
+    else if (in->policy == RATE_POLICY_SECONDLY)
         delay = 1000;
     else if (in->window_wait_ms > 0)
         delay = in->window_wait_ms;          /* until our window frees a slot */
@@ -89,8 +91,6 @@ static retry_decision rate_limited(const retry_policy *p, const retry_input *in,
         delay = 1000;                        /* someone else filled the window */
     /* A little jitter so parallel requests do not return in one burst. */
     delay += (int64_t)(retry_rng_next(rng) % 50);
-    if (in->has_retry_after && in->retry_after_ms > delay)
-        delay = in->retry_after_ms;
     return (retry_decision){.action = RETRY_RATE_WAIT, .delay_ms = delay};
 }
 

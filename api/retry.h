@@ -59,7 +59,8 @@ typedef struct retry_input {
     rate_policy  policy;          /* for 429 */
     bool         has_retry_after;
     int64_t      retry_after_ms;
-    int64_t      window_wait_ms;  /* until our window frees a slot; <= 0 unknown */
+    int64_t      window_wait_ms;  /* until our full window frees a slot; <= 0
+                                   * when our own window is not full */
 } retry_input;
 
 typedef enum retry_action {

@@ -156,7 +156,13 @@ static void test_rate_limit_policies(void **state)
     in.has_retry_after = true;
     in.retry_after_ms = 5000;
     d = retry_decide(&p, &in, &rng);
-    assert_int_equal(d.delay_ms, 5000);
+    assert_true(d.delay_ms >= 5000 && d.delay_ms < 5050);
+    in.retry_after_ms = 200;   /* shorter than the window guess: still honoured */
+    in.policy = RATE_POLICY_ROLLING;
+    in.window_wait_ms = 9000;
+    d = retry_decide(&p, &in, &rng);
+    assert_true(d.delay_ms >= 200 && d.delay_ms < 250);
+    in.has_retry_after = false;
 
     in.policy = retry_policy_from_name("DAILY");
     d = retry_decide(&p, &in, &rng);
