@@ -434,15 +434,19 @@ static void on_refresh_done(void *ud, http_response *resp)
     c->refresh_xfer = NULL;
     ht_error err;
     ht_error_clear(&err);
-    if (resp->code != CURLE_OK) {
-        /* Could not reach the token endpoint: back off and try again. */
+    bool transient = resp->code != CURLE_OK || resp->status >= 500 || resp->status == 429;
+    if (transient) {
+        /* The token endpoint is unreachable or busy: back off and try again. */
         c->refresh_failures++;
         if (c->refresh_failures < c->retry.max_attempts) {
             c->refresh_not_before = time_mono_ms() +
                                     retry_backoff_ms(&c->retry, c->refresh_failures, &c->rng);
             return;
         }
-        ht_error_set(&err, HT_NETWORK, "OAuth token refresh failed: %s", resp->error);
+        if (resp->code != CURLE_OK)
+            ht_error_set(&err, HT_NETWORK, "OAuth token refresh failed: %s", resp->error);
+        else
+            ht_error_set(&err, HT_AUTH, "OAuth token refresh failed: HTTP %ld", resp->status);
     } else {
         json_t *body = json_loadb(strbuf_str(&resp->body), resp->body.len, 0, NULL);
         auth_apply_token_response(&c->auth, (int)resp->status, body, time_now_ms(), &err);
