@@ -120,8 +120,8 @@ static size_t collect(char *data, size_t size, size_t nmemb, void *ud)
 static run run_naive(const fakehub *fh, long expected, int sleep_on_429_ms, const char *name)
 {
     CURL *curl = curl_easy_init();
-    char *auth = xasprintf("Authorization: Bearer %s", fh->token);
-    struct curl_slist *hdrs = curl_slist_append(NULL, auth);
+    char *auth_header = xasprintf("Authorization: Bearer %s", fh->token);
+    struct curl_slist *hdrs = curl_slist_append(NULL, auth_header);
     strbuf body = {0};
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hdrs);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
@@ -169,7 +169,7 @@ static run run_naive(const fakehub *fh, long expected, int sleep_on_429_ms, cons
     free(ws.seen);
     strbuf_free(&body);
     curl_slist_free_all(hdrs);
-    free(auth);
+    free(auth_header);
     curl_easy_cleanup(curl);
     return r;
 }
