@@ -127,9 +127,9 @@ retry_decision retry_decide(const retry_policy *p, const retry_input *in, uint64
     if (s == 401 && in->oauth && !in->auth_retried)
         return (retry_decision){.action = RETRY_REFRESH_AUTH};
     if (transient_status(s)) {
-        /* 423 and 503 mean the request was not processed. */
-        bool safe = s == 423 || s == 503;
-        return transient(p, in, HT_HTTP, safe, rng);
+        /* 423 Locked refuses before acting; any other 5xx may come after the
+         * server applied the request, so a create is not sent again. */
+        return transient(p, in, HT_HTTP, s == 423, rng);
     }
     return fail(retry_status_for_http(s), false);
 }

@@ -122,12 +122,17 @@ static void test_non_idempotent_never_repeats_blindly(void **state)
     assert_int_equal(d.action, RETRY_FAIL);
     assert_true(d.maybe_applied);
 
-    /* Nothing reached the server, or it said it did not process: safe. */
+    /* Nothing reached the server, or it refused before acting: safe. */
     in = (retry_input){.outcome = XFER_CONNECT, .attempt = 1};
     assert_int_equal(retry_decide(&p, &in, &rng).action, RETRY_AGAIN);
-    in = response(503);
+    in = response(423);
     in.idempotent = false;
     assert_int_equal(retry_decide(&p, &in, &rng).action, RETRY_AGAIN);
+    in = response(503);   /* may come after the write was applied */
+    in.idempotent = false;
+    d = retry_decide(&p, &in, &rng);
+    assert_int_equal(d.action, RETRY_FAIL);
+    assert_true(d.maybe_applied);
     in = response(429);
     in.idempotent = false;
     assert_int_equal(retry_decide(&p, &in, &rng).action, RETRY_RATE_WAIT);
