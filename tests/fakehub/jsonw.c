@@ -1,0 +1,198 @@
+#include "jsonw.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rng.h"
+
+void jw_strn(strbuf *sb, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    strbuf_grow(sb, n + 2);
+    sb->buf[sb->len++] = '"';
+    size_t start = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        strbuf_append(sb, s + start, i - start);
+        start = i + 1;
+        char esc[7] = {'\\', 0};
+        switch (c) {
+        case '"':  esc[1] = '"'; break;
+        case '\\': esc[1] = '\\'; break;
+        case '\n': esc[1] = 'n'; break;
+        case '\r': esc[1] = 'r'; break;
+        case '\t': esc[1] = 't'; break;
+        case '\b': esc[1] = 'b'; break;
+        case '\f': esc[1] = 'f'; break;
+        default:
+            memcpy(esc, "\\u00", 4);
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 15];
+            break;
+        }
+        strbuf_puts(sb, esc);
+    }
+    strbuf_append(sb, s + start, n - start);
+    strbuf_putc(sb, '"');
+}
+
+void jw_str(strbuf *sb, const char *s)
+{
+    if (!s)
+        strbuf_append(sb, "null", 4);
+    else
+        jw_strn(sb, s, strlen(s));
+}
+
+void jw_key(strbuf *sb, const char *key)
+{
+    jw_str(sb, key);
+    strbuf_putc(sb, ':');
+}
+
+size_t fmt_i64(int64_t v, char *out)
+{
+    char tmp[24];
+    size_t n = 0;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    size_t len = 0;
+    if (v < 0)
+        out[len++] = '-';
+    while (n)
+        out[len++] = tmp[--n];
+    out[len] = '\0';
+    return len;
+}
+
+void jw_i64(strbuf *sb, int64_t v)
+{
+    char buf[24];
+    strbuf_append(sb, buf, fmt_i64(v, buf));
+}
+
+void jw_i64str(strbuf *sb, int64_t v)
+{
+    char buf[26];
+    buf[0] = '"';
+    size_t n = fmt_i64(v, buf + 1);
+    buf[n + 1] = '"';
+    strbuf_append(sb, buf, n + 2);
+}
+
+void jw_iso(strbuf *sb, int64_t epoch_ms)
+{
+    char buf[32];
+    time_format_iso(epoch_ms, buf);
+    strbuf_putc(sb, '"');
+    strbuf_puts(sb, buf);
+    strbuf_putc(sb, '"');
+}
+
+void jw_json(strbuf *sb, const json_t *j)
+{
+    char *s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (s) {
+        strbuf_puts(sb, s);
+        free(s);
+    } else {
+        strbuf_puts(sb, "null");
+    }
+}
+
+static const char b64chars[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+void cursor_encode(int64_t v, char out[32])
+{
+    char digits[24];
+    size_t n = fmt_i64(v, digits), o = 0;
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned b0 = (unsigned char)digits[i];
+        unsigned b1 = i + 1 < n ? (unsigned char)digits[i + 1] : 0;
+        unsigned b2 = i + 2 < n ? (unsigned char)digits[i + 2] : 0;
+        out[o++] = b64chars[b0 >> 2];
+        out[o++] = b64chars[((b0 & 3) << 4) | (b1 >> 4)];
+        out[o++] = i + 1 < n ? b64chars[((b1 & 15) << 2) | (b2 >> 6)] : '=';
+        out[o++] = i + 2 < n ? b64chars[b2 & 63] : '=';
+    }
+    out[o] = '\0';
+}
+
+static int b64_value(char c)
+{
+    const char *p = c ? strchr(b64chars, c) : NULL;
+    return p ? (int)(p - b64chars) : -1;
+}
+
+bool cursor_decode(const char *s, int64_t *v)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || n % 4 || n > 28)
+        return false;
+    char digits[24];
+    size_t d = 0;
+    for (size_t i = 0; i < n; i += 4) {
+        int q[4];
+        for (int k = 0; k < 4; k++)
+            q[k] = s[i + k] == '=' && i + 4 == n && k >= 2 ? 0 : b64_value(s[i + k]);
+        if (q[0] < 0 || q[1] < 0 || q[2] < 0 || q[3] < 0)
+            return false;
+        unsigned bits = (unsigned)(q[0] << 18 | q[1] << 12 | q[2] << 6 | q[3]);
+        digits[d++] = (char)(bits >> 16);
+        if (s[i + 2] != '=')
+            digits[d++] = (char)(bits >> 8 & 255);
+        if (s[i + 3] != '=')
+            digits[d++] = (char)(bits & 255);
+    }
+    digits[d] = '\0';
+    for (size_t i = 0; i < d; i++)
+        if (digits[i] < '0' || digits[i] > '9')
+            return false;
+    return str_to_i64(digits, v);
+}
+
+void uuid_v4(char out[37])
+{
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    static fh_rng rng;
+    static bool seeded;
+    uint64_t a, b;
+    pthread_mutex_lock(&lock);
+    if (!seeded) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        rng = rng_stream((uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20), (uint64_t)getpid());
+        seeded = true;
+    }
+    a = rng_next(&rng);
+    b = rng_next(&rng);
+    pthread_mutex_unlock(&lock);
+    a = (a & 0xffffffffffff0fffULL) | 0x4000ULL;              /* version 4 */
+    b = (b & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  /* variant 1 */
+    snprintf(out, 37, "%08x-%04x-%04x-%04x-%012llx",
+             (unsigned)(a >> 32), (unsigned)(a >> 16 & 0xffff), (unsigned)(a & 0xffff),
+             (unsigned)(b >> 48), (unsigned long long)(b & 0xffffffffffffULL));
+}
+
+void url_escape(strbuf *sb, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+            (*p >= '0' && *p <= '9') || strchr("-._~", *p)) {
+            strbuf_putc(sb, (char)*p);
+        } else {
+            char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+            strbuf_append(sb, e, 3);
+        }
+    }
+}
