@@ -4,7 +4,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+/* fakehubs started here: a failed assertion skips a test's fakehub_stop, and
+ * a fakehub left running would hold the test runner's pipes open. */
+static pid_t started[32];
+static size_t n_started;
+
+static void stop_leftovers(void)
+{
+    for (size_t i = 0; i < n_started; i++) {
+        int status;
+        /* 0: still our running child. -1/pid: already reaped or gone. */
+        if (waitpid(started[i], &status, WNOHANG) == 0) {
+            kill(started[i], SIGTERM);
+            waitpid(started[i], &status, 0);
+        }
+    }
+    n_started = 0;
+}
 
 void apitest_capture(void *ud, const hs_result *r)
 {
@@ -73,4 +93,8 @@ void apitest_start(fakehub *fh, const char *const *args)
         fprintf(stderr, "apitest: fakehub did not start\n");
         exit(1);
     }
+    if (n_started == 0)
+        atexit(stop_leftovers);
+    if (n_started < sizeof started / sizeof started[0])
+        started[n_started++] = fh->pid;
 }
