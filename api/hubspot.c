@@ -270,6 +270,10 @@ static void batch_cancel(void *opaque)
 {
     batch_op *op = opaque;
     op->cancelled = true;
+    if (op->outstanding == 0) {
+        batch_report(op);   /* an empty batch waiting for its deferred report */
+        return;
+    }
     size_t n = 0;
     hs_call_id *ids = xcalloc(op->n_chunks ? op->n_chunks : 1, sizeof *ids);
     for (size_t i = 0; i < op->n_chunks; i++)

@@ -370,6 +370,15 @@ static void test_batches_chunk_and_report_items(void **state)
     assert_int_equal(b.status, HT_OK);
     assert_int_equal(b.n_chunks, 0);
     batch_free(&b);
+    /* Cancelled before its report: once, with HT_CANCELLED, at once. */
+    hs_call_id id = hs_objects_batch(C, HS_PRIO_BACKGROUND, "contacts", HS_BATCH_READ, none, NULL,
+                                     capture_batch, &b);
+    assert_true(hs_cancel(C, id));
+    assert_int_equal(b.calls, 1);
+    assert_int_equal(b.status, HT_CANCELLED);
+    hs_client_run(C, 0);
+    assert_int_equal(b.calls, 1);
+    batch_free(&b);
     json_decref(none);
 }
 
