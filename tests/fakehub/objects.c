@@ -178,7 +178,7 @@ void h_obj_get(fh_req *r)
 }
 
 /* The properties a write answer shows: the defaults and what was written. */
-static void write_readopts(const fh_otype *t, const fh_changes *ch, fh_readopts *o)
+void write_readopts(const fh_otype *t, const fh_changes *ch, fh_readopts *o)
 {
     memset(o, 0, sizeof *o);
     o->n_props = t->n_props;

@@ -7,6 +7,7 @@
 
 #include "http.h"
 #include "record.h"
+#include "validate.h"
 
 /* The object type named by capture cap; answers 400 and returns NULL when
  * unknown. */
@@ -20,6 +21,8 @@ bool parse_archived(fh_req *r, bool *archived);
 void paging_link(fh_req *r, strbuf *sb, const char *after, const char *path, int limit);
 /* Answer with one record; must be called with the lock held and releases it. */
 void respond_record(fh_req *r, const fh_otype *t, int64_t rid, fh_readopts *o, int status);
+/* The properties a write's answer shows: the defaults and what was written. */
+void write_readopts(const fh_otype *t, const fh_changes *ch, fh_readopts *o);
 /* Validate a create body's "associations" (lock held); answers 400. */
 bool check_create_assocs(fh_req *r, const fh_otype *t, const json_t *assocs);
 /* Make the associations of a create body (lock held, in the transaction). */

@@ -1,9 +1,11 @@
 #include "portal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "generator.h"
+#include "search.h"
 
 #define HOUR_MS INT64_C(3600000)
 
@@ -169,14 +171,21 @@ static bool open_data(fh_portal *p, char *err, size_t errlen)
     p->store = store_open(p->opt.db_path, err, errlen);
     if (!p->store)
         return false;
+    if (!search_register(store_db(p->store))) {
+        snprintf(err, errlen, "cannot register the search functions");
+        return false;
+    }
     char *generated = store_kv_get(p->store, "meta", "generated");
     bool ok;
     if (generated) {
         load_saved(p);
         ok = store_create_indexes(p->store);
     } else {
-        ok = generator_run(p, err, errlen) && portal_save_meta(p) &&
-             store_create_indexes(p->store);
+        ok = generator_run(p, err, errlen) && portal_save_meta(p);
+        int64_t t1 = time_mono_ms();
+        ok = ok && store_create_indexes(p->store);
+        if (getenv("FAKEHUB_PROFILE"))
+            fprintf(stderr, "fakehub: %-22s %6lld ms\n", "indexes", (long long)(time_mono_ms() - t1));
     }
     free(generated);
     p->gen_seconds = (double)(time_mono_ms() - t0) / 1000.0;

@@ -89,6 +89,9 @@ bool store_uniq_del(fh_store *s, int tidx, int pidx, const char *v, size_t n);
 
 /* Associations, stored once per direction. */
 bool store_assoc_add(fh_store *s, int64_t from, int64_t to, int type_id);
+/* Add n associations at once (bulk generation; sorted input is fastest). */
+bool store_assoc_add_many(fh_store *s, const int64_t *from, const int64_t *to, const int *type,
+                          size_t n);
 bool store_assoc_del(fh_store *s, int64_t from, int64_t to, int type_id);
 /* Remove every type between from and to (one direction). */
 bool store_assoc_del_pair(fh_store *s, int64_t from, int64_t to);
@@ -107,6 +110,9 @@ int store_assoc_list(fh_store *s, int64_t from, int to_tidx, int64_t from_to,
 bool store_assoc_clear_primary(fh_store *s, int64_t owner, int type, int inverse, int64_t keep);
 /* Remove every association of the given types. */
 bool store_assoc_del_types(fh_store *s, int type, int inverse);
+/* Every association of from, ordered by (to, type), into *out (caller
+ * frees). Returns the count or -1. */
+int store_assoc_all(fh_store *s, int64_t from, fh_assoc_row **out);
 /* Move every association of rid `from_rid` to `into_rid` (merge). */
 bool store_assoc_move(fh_store *s, int64_t from_rid, int64_t into_rid);
 

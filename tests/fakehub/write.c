@@ -86,7 +86,8 @@ static int64_t unique_owner(fh_portal *p, const fh_otype *t, const fh_claims *c,
     if (store_uniq_get(p->store, t->tidx, pidx, value, strlen(value), &id) == 1 && id != self)
         return id;
     for (int i = 0; c && i < c->n; i++)
-        if (c->v[i].pidx == pidx && strcmp(c->v[i].value, value) == 0 && c->v[i].id != self)
+        if (c->v[i].pidx == pidx && strcmp(c->v[i].value, value) == 0 &&
+            (self == 0 || c->v[i].id != self))
             return c->v[i].id ? c->v[i].id : -1;
     return 0;
 }

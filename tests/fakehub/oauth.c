@@ -1,0 +1,108 @@
+/* oauth.c — the OAuth v1 token endpoints (form-encoded, errors as 400
+ * with the code in "status", hubspot-api.md §1). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "herr.h"
+#include "jsonw.h"
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static char *form_decode(const char *s, size_t n)
+{
+    char *out = xmalloc(n + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        int hi, lo;
+        if (s[i] == '+') {
+            out[o++] = ' ';
+        } else if (s[i] == '%' && i + 2 < n && (hi = hexval(s[i + 1])) >= 0 &&
+                   (lo = hexval(s[i + 2])) >= 0) {
+            out[o++] = (char)(hi * 16 + lo);
+            i += 2;
+        } else {
+            out[o++] = s[i];
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* application/x-www-form-urlencoded fields as a JSON object of strings. */
+static json_t *parse_form(const char *body, size_t len)
+{
+    json_t *form = json_object();
+    size_t i = 0;
+    while (i < len) {
+        size_t end = i;
+        while (end < len && body[end] != '&')
+            end++;
+        const char *eq = memchr(body + i, '=', end - i);
+        if (eq) {
+            char *key = form_decode(body + i, (size_t)(eq - (body + i)));
+            char *val = form_decode(eq + 1, (size_t)(body + end - eq - 1));
+            json_object_set_new(form, key, json_string(val));
+            free(key);
+            free(val);
+        }
+        i = end + 1;
+    }
+    return form;
+}
+
+static void oauth_error(fh_req *r, int status, const char *code, const char *message)
+{
+    char cid[37];
+    uuid_v4(cid);
+    resp_json(r, status, json_pack("{s:s, s:s, s:s}", "status", code, "message", message,
+                                   "correlationId", cid));
+}
+
+void h_oauth_token(fh_req *r)
+{
+    json_t *form = parse_form(r->body.buf ? r->body.buf : "", r->body.len);
+    json_t *out = NULL;
+    char msg[256];
+    const char *err = auth_token_grant(r->portal->auth, form, &out, msg, sizeof msg);
+    json_decref(form);
+    if (err)
+        oauth_error(r, 400, err, msg);
+    else
+        resp_json(r, 200, out);
+}
+
+void h_oauth_access_info(fh_req *r)
+{
+    json_t *j = auth_access_token_info(r->portal->auth, r->cap[0]);
+    if (j)
+        resp_json(r, 200, j);
+    else
+        oauth_error(r, 404, "NOT_FOUND", "The access token is expired or invalid");
+}
+
+void h_oauth_refresh_info(fh_req *r)
+{
+    json_t *j = auth_refresh_token_info(r->portal->auth, r->cap[0]);
+    if (j)
+        resp_json(r, 200, j);
+    else
+        oauth_error(r, 404, "NOT_FOUND", "missing or unknown refresh token");
+}
+
+void h_oauth_refresh_delete(fh_req *r)
+{
+    if (auth_revoke_refresh(r->portal->auth, r->cap[0]))
+        resp_empty(r, 204);
+    else
+        oauth_error(r, 404, "NOT_FOUND", "missing or unknown refresh token");
+}
