@@ -154,6 +154,18 @@ static bool on_value(void *ud, const char *section, const char *key, const char 
     return portal_value(portal_get(cfg, name), key, value, why, whylen);
 }
 
+/* "[portal NAME]" with no keys still declares a portal (all defaults). */
+static void on_section(void *ud, const char *section, int line)
+{
+    if (strncmp(section, "portal", 6) != 0 || (section[6] != ' ' && section[6] != '\t'))
+        return;
+    const char *name = section + 7;
+    while (*name == ' ' || *name == '\t')
+        name++;
+    if (*name)
+        portal_get(ud, name);
+}
+
 static void on_error(void *ud, const char *source, int line, const char *why)
 {
     config *cfg = ud;
@@ -170,7 +182,7 @@ static void config_init(config *cfg)
 void config_parse_string(const char *text, const char *source, config *cfg)
 {
     config_init(cfg);
-    ini_handler h = {on_value, on_error, cfg};
+    ini_handler h = {.on_value = on_value, .on_error = on_error, .ud = cfg, .on_section = on_section};
     ini_parse_string(text, source, &h);
 }
 
@@ -178,7 +190,7 @@ ht_status config_load(const char *path, config *cfg, ht_error *err)
 {
     config_init(cfg);
     cfg->path = path ? xstrdup(path) : config_default_path();
-    ini_handler h = {on_value, on_error, cfg};
+    ini_handler h = {.on_value = on_value, .on_error = on_error, .ud = cfg, .on_section = on_section};
     ht_error ierr;
     if (ini_parse_file(cfg->path, &h, &ierr) < 0) {
         if (ierr.status == HT_NOT_FOUND)

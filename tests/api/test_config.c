@@ -111,6 +111,10 @@ static void test_find_portal(void **state)
     config_parse_string("[portal only]\ntheme = x\n", "c", &cfg);
     assert_string_equal(config_find_portal(&cfg, NULL, &err)->name, "only");
     config_free(&cfg);
+    config_parse_string("[portal bare]\n", "c", &cfg);   /* no keys: still a portal */
+    assert_int_equal(cfg.n_portals, 1);
+    assert_string_equal(config_find_portal(&cfg, "bare", &err)->name, "bare");
+    config_free(&cfg);
     config_parse_string("", "c", &cfg);
     const config_portal *p = config_find_portal(&cfg, NULL, &err);
     assert_string_equal(p->name, "default");

@@ -137,7 +137,8 @@ static void test_login_logout(void **state)
     config cfg;
     config_parse_string("[portal kr-login]\n", "cfg", &cfg);
     hs_client *c = hs_client_open(&cfg, "kr-login", NULL, &err);
-    assert_non_null(c);
+    if (!c)
+        fail_msg("client of kr-login: %s", err.message);
     assert_string_equal(hs_client_token_source(c), "the Secret Service");
     captured cap = {0};
     apitest_run(c, hs_account_details(c, HS_PRIO_NORMAL, apitest_capture, &cap), &cap);

@@ -157,7 +157,7 @@ static void ini_error(void *ud, const char *source, int line, const char *why)
 static void test_ini(void **state)
 {
     struct ini_seen seen = {0};
-    ini_handler h = {ini_collect, ini_error, &seen};
+    ini_handler h = {.on_value = ini_collect, .on_error = ini_error, .ud = &seen};
     const char *text =
         "top = 1\n"
         "# comment\n"
@@ -180,6 +180,21 @@ static void test_ini(void **state)
     assert_int_equal(err.status, HT_NOT_FOUND);
 }
 
+static void ini_section(void *ud, const char *section, int line)
+{
+    struct ini_seen *seen = ud;
+    size_t n = strlen(seen->text);
+    snprintf(seen->text + n, sizeof seen->text - n, "<%s@%d>", section, line);
+}
+
+static void test_ini_sections_without_keys(void **state)
+{
+    struct ini_seen seen = {0};
+    ini_handler h = {.on_value = ini_collect, .ud = &seen, .on_section = ini_section};
+    assert_int_equal(ini_parse_string("[portal empty]\n\n[ portal  b ]\nk = v\n", "t", &h), 0);
+    assert_string_equal(seen.text, "<portal empty@1><portal  b@3>[portal  b]k=v;");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -191,6 +206,7 @@ int main(void)
         cmocka_unit_test(test_redaction),
         cmocka_unit_test(test_error_set),
         cmocka_unit_test(test_ini),
+        cmocka_unit_test(test_ini_sections_without_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
