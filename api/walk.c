@@ -269,12 +269,16 @@ typedef struct search_walk {
     bool              has_value;
     bool              value_gt;     /* GT instead of GTE (after a tie walk) */
     int64_t           value;
-    bool              has_last_id;
-    char              last_id[32];
+    bool              has_win_id;   /* the window's GT id (fixed while it lasts) */
+    char              win_id[32];
     int               offset;
     /* progress */
+    bool              has_last_id;  /* the last id delivered */
+    char              last_id[32];
     bool              has_last_value;
     int64_t           last_value;
+    bool              has_first_value;  /* the first value seen in this window */
+    int64_t           first_value;
     idset             boundary;     /* ids delivered with value == last_value */
     int               restarts;
     char              cursor[32];
@@ -305,8 +309,8 @@ static void add_cursor_filters(const search_walk *w, json_t *filters)
     char v[32];
     switch (w->mode) {
     case WIN_ID:
-        if (w->has_last_id)
-            json_array_append_new(filters, filter("hs_object_id", "GT", w->last_id));
+        if (w->has_win_id)
+            json_array_append_new(filters, filter("hs_object_id", "GT", w->win_id));
         break;
     case WIN_PROP:
         if (w->has_value) {
@@ -317,8 +321,8 @@ static void add_cursor_filters(const search_walk *w, json_t *filters)
     case WIN_TIE:
         snprintf(v, sizeof v, "%" PRId64, w->value);
         json_array_append_new(filters, filter(w->sort_prop, "EQ", v));
-        if (w->has_last_id)
-            json_array_append_new(filters, filter("hs_object_id", "GT", w->last_id));
+        if (w->has_win_id)
+            json_array_append_new(filters, filter("hs_object_id", "GT", w->win_id));
         break;
     }
 }
@@ -400,6 +404,10 @@ static json_t *take_new(search_walk *w, json_t *results)
             json_array_append(fresh, rec);   /* no value: deliver, cursor stays */
             continue;
         }
+        if (!w->has_first_value) {
+            w->first_value = v;
+            w->has_first_value = true;
+        }
         if (w->has_last_value && v == w->last_value && idset_has(&w->boundary, id))
             continue;
         if (!w->has_last_value || v != w->last_value) {
@@ -423,14 +431,24 @@ static bool restart_window(search_walk *w)
 {
     w->offset = 0;
     w->restarts++;
-    if (w->mode != WIN_PROP)
-        return w->has_last_id;   /* GT the last id delivered */
+    if (w->mode != WIN_PROP) {
+        /* The next window starts after the last id delivered. */
+        if (!w->has_last_id)
+            return false;
+        memcpy(w->win_id, w->last_id, sizeof w->win_id);
+        w->has_win_id = true;
+        return true;
+    }
     if (!w->has_last_value)
         return false;
-    if (w->has_value && !w->value_gt && w->value == w->last_value) {
-        /* A whole window shared one value: walk that value by id. */
+    bool one_value = w->has_first_value && w->first_value == w->last_value;
+    w->has_first_value = false;
+    if (one_value) {
+        /* A whole window shared one value: starting again from it would see
+         * the same window. Walk that value by id instead. */
+        w->value = w->last_value;
         w->mode = WIN_TIE;
-        w->has_last_id = false;
+        w->has_win_id = false;
         return true;
     }
     w->has_value = true;
@@ -484,6 +502,7 @@ static void on_search_page(void *ud, const hs_result *r)
         w->mode = WIN_PROP;
         w->has_value = true;
         w->value_gt = true;
+        w->has_first_value = false;
         w->offset = 0;
     } else if (offset + w->page_size > SEARCH_CAP) {
         if (!restart_window(w)) {
@@ -544,8 +563,8 @@ hs_call_id hs_walk_search(hs_client *c, hs_priority prio, const hs_search_walk *
     w->id = hs_op_register(c, prio, search_walk_cancel, w);
     if (!str_empty(sw->start_value)) {
         if (w->mode == WIN_ID) {
-            snprintf(w->last_id, sizeof w->last_id, "%s", sw->start_value);
-            w->has_last_id = true;
+            snprintf(w->win_id, sizeof w->win_id, "%s", sw->start_value);
+            w->has_win_id = true;
         } else if (time_parse(sw->start_value, &w->value)) {
             w->has_value = true;
         } else {

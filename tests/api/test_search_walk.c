@@ -19,6 +19,7 @@
 
 static fakehub FH;
 static hs_client *C;
+static json_t *ALL_IDS;   /* every contact id, from the walk by id */
 
 static int setup(void **state)
 {
@@ -28,6 +29,7 @@ static int setup(void **state)
     apitest_start(&FH, args);
     hs_client_opts o = apitest_opts(&FH);
     o.search_per_second = 100;
+    o.limits = (ratelimit_limits){1000, 1000, 0};   /* fakehub runs without a limit here */
     ht_error err;
     C = hs_client_new(&o, &err);
     return C ? 0 : -1;
@@ -35,6 +37,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
+    json_decref(ALL_IDS);
     hs_client_free(C);
     fakehub_stop(&FH);
     return 0;
@@ -70,6 +73,8 @@ static bool on_page(void *ud, const hs_search_page *p)
     size_t i;
     json_t *rec;
     json_array_foreach(p->results, i, rec) {
+        if (!w->sort_prop && ALL_IDS)
+            json_array_append(ALL_IDS, json_object_get(rec, "id"));
         long id = atol(json_string_value(json_object_get(rec, "id")));
         assert_true(id > 0 && id < 10 * N);
         if (w->seen[id]++)
@@ -119,6 +124,7 @@ static void test_walk_by_id(void **state)
     walked *w = walked_new(NULL);
     const char *props[] = {"email", NULL};
     hs_search_walk sw = {.object_type = "contacts", .properties = props};
+    ALL_IDS = json_array();
     walk(w, &sw);
     assert_int_equal(w->records, N);
     assert_int_equal(w->dupes, 0);
@@ -170,6 +176,60 @@ static void test_walk_with_caller_filter(void **state)
     assert_int_equal(w->dupes, 0);
     assert_int_equal(w->out_of_order, 0);
     assert_true(w->records > 10000);
+    assert_true(w->restarts >= 1);
+    walked_free(w);
+}
+
+typedef struct batch_done {
+    int       calls;
+    ht_status status;
+    size_t    results;
+} batch_done;
+
+static void on_batch(void *ud, const hs_batch_result *r)
+{
+    batch_done *b = ud;
+    b->calls++;
+    b->status = r->status;
+    b->results = json_array_size(r->results);
+}
+
+/* More than 10,000 records share one value of the sort property: starting
+ * again from that value would see the same window forever; the walker goes
+ * through that value by id instead. */
+static void test_walk_through_a_value_shared_by_all(void **state)
+{
+    assert_non_null(ALL_IDS);
+    captured cap = {0};
+    json_t *def = json_pack("{ssssssssss}", "name", "hubtui_same_day", "label", "Same day",
+                            "type", "date", "fieldType", "date", "groupName", "contactinformation");
+    hs_client_run(C, hs_property_create(C, HS_PRIO_NORMAL, "contacts", def, apitest_capture, &cap));
+    json_decref(def);
+    if (cap.status != HT_OK)
+        fail_msg("property: %s", cap.err.message);
+    apitest_reset(&cap);
+
+    json_t *inputs = json_array();
+    size_t i;
+    json_t *id;
+    json_array_foreach(ALL_IDS, i, id)
+        json_array_append_new(inputs, json_pack("{sOs{ss}}", "id", id, "properties",
+                                                "hubtui_same_day", "2024-05-01"));
+    batch_done b = {0};
+    hs_client_run(C, hs_objects_batch(C, HS_PRIO_BACKGROUND, "contacts", HS_BATCH_UPDATE, inputs,
+                                      NULL, on_batch, &b));
+    json_decref(inputs);
+    assert_int_equal(b.status, HT_OK);
+    assert_int_equal(b.results, N);
+
+    walked *w = walked_new("hubtui_same_day");
+    const char *props[] = {"hubtui_same_day", NULL};
+    hs_search_walk sw = {.object_type = "contacts", .properties = props,
+                         .sort_property = "hubtui_same_day"};
+    walk(w, &sw);
+    assert_int_equal(w->records, N);
+    assert_int_equal(w->dupes, 0);
+    assert_true(w->restarts >= 2);
     walked_free(w);
 }
 
@@ -179,6 +239,7 @@ int main(void)
         cmocka_unit_test(test_walk_by_id),
         cmocka_unit_test(test_walk_by_last_modified_resumes),
         cmocka_unit_test(test_walk_with_caller_filter),
+        cmocka_unit_test(test_walk_through_a_value_shared_by_all),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
