@@ -684,6 +684,17 @@ static bool start_call(hs_client *c, call *k, int64_t now)
     return true;
 }
 
+static bool any_queued(const hs_client *c, bool (*which)(const call *k))
+{
+    for (int p = 0; p < HS_PRIO_COUNT; p++)
+        for (const call *k = c->queue[p].head; k; k = k->next)
+            if (which(k))
+                return true;
+    return false;
+}
+
+/* Is the token usable now? Starts a refresh when one is due; a refresh that
+ * cannot start fails the requests waiting for it. */
 static bool auth_ready(hs_client *c, int64_t now)
 {
     if (c->auth.kind != AUTH_OAUTH)
@@ -712,7 +723,9 @@ static void dispatch(hs_client *c)
         have_queued |= c->queue[p].n > 0;
     if (!have_queued)
         return;
-    bool authed = auth_ready(c, now);
+    /* Only when a queued request needs the token: an OAuth portal may be
+     * waiting for its first tokens from a code exchange. */
+    bool authed = !any_queued(c, needs_auth) || auth_ready(c, now);
     bool blocked[2] = {false, false};   /* portal limiter, search limiter */
     for (int p = 0; p < HS_PRIO_COUNT; p++) {
         int cap = p == HS_PRIO_INTERACTIVE ? c->max_in_flight : c->max_in_flight - 1;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "apitest.h"
 #include "util.h"
@@ -200,7 +201,9 @@ static void test_search_secondly_429(void **state)
     assert_true(time_mono_ms() - t0 >= 1900);
     hs_client_free(c);
 
-    /* With the right figure: none. */
+    /* With the right figure: none (once the server's window has emptied:
+     * search answers carry no headers to learn from). */
+    usleep(1100 * 1000);
     o = apitest_opts(&FH);
     o.search_per_second = 2;
     c = hs_client_new(&o, &err);
@@ -293,6 +296,7 @@ static void test_interactive_goes_first(void **state)
     hs_client_stats_get(c, &st);
     assert_true(st.in_flight <= 2);   /* one slot is kept for the user */
     int64_t t0 = time_mono_ms();
+    int done_at_submit = m.done;
     submit_lists(c, &m, slots, 30, 1, HS_PRIO_INTERACTIVE);
     while (m.caps[30].calls == 0)
         hs_client_poll(c, NULL, 0, 100);
@@ -300,8 +304,10 @@ static void test_interactive_goes_first(void **state)
     int done_before = m.done - 1;
     hs_client_run(c, 0);
     assert_int_equal(m.ok, 31);
-    /* It did not queue behind the 18 background requests still waiting. */
-    assert_true(done_before <= 14);
+    /* It did not queue behind the background requests still waiting: at
+     * most those already in flight (2) finished before it. */
+    assert_true(done_at_submit < 30);
+    assert_true(done_before - done_at_submit <= 2);
     assert_true(waited < 500);
     free_many(&m, 31);
     hs_client_free(c);
