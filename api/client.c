@@ -31,7 +31,6 @@ struct call {
     bool           auth_retried;
     unsigned       auth_gen;      /* token generation of the last attempt */
     int64_t        not_before;    /* monotonic ms (backoff) */
-    int64_t        sent_at;
     http_transfer *xfer;
     call_state     state;
     ht_error       err;           /* preset failure for CALL_FINISHED */
@@ -139,6 +138,8 @@ static call_list *list_of(hs_client *c, call *k)
     }
 }
 
+static ratelimit *limiter_of(hs_client *c, const call *k);
+
 /* ---- completing ----------------------------------------------------------- */
 
 static void call_free(call *k)
@@ -161,8 +162,10 @@ static void complete(hs_client *c, call *k, ht_status st, const ht_error *err, i
         list_remove(l, k);
     k->state = CALL_DETACHED;
     if (k->xfer) {
+        /* Cancelled in flight: the server may still count it. */
         http_abort(c->http, k->xfer);
         k->xfer = NULL;
+        ratelimit_note_done(limiter_of(c, k), time_mono_ms());
     }
     hs_result r = {
         .id = k->id, .status = st, .http_status = http_status, .body = body,
@@ -575,7 +578,8 @@ static void on_call_done(void *ud, http_response *resp)
     ratelimit *rl = limiter_of(c, k);
     bool daily_out = false;
     if (!(k->flags & HS_REQ_SEARCH) && resp->has_rate_headers)
-        daily_out = ratelimit_note_headers(&c->general, now, k->sent_at, &resp->rate);
+        daily_out = ratelimit_note_headers(&c->general, now, &resp->rate);
+    ratelimit_note_done(rl, now);
 
     apierror detail;
     bool has_detail = resp->code == CURLE_OK && (resp->status < 200 || resp->status >= 300);
@@ -677,10 +681,9 @@ static bool start_call(hs_client *c, call *k, int64_t now)
         return false;
     }
     k->auth_gen = c->auth.generation;
-    k->sent_at = now;
     k->attempts++;
     c->counters.requests++;
-    ratelimit_note_sent(limiter_of(c, k), now);
+    ratelimit_note_sent(limiter_of(c, k));
     return true;
 }
 
@@ -745,9 +748,10 @@ static void dispatch(hs_client *c)
                 continue;
             }
             int64_t w = ratelimit_wait_ms(limiter_of(c, k), now, p == HS_PRIO_INTERACTIVE);
-            if (w > 0) {
+            if (w != 0) {
                 blocked[which] = true;
-                wake_at(c, now + w);
+                if (w > 0)
+                    wake_at(c, now + w);   /* else an answer will step us */
                 k = next;
                 continue;
             }

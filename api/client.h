@@ -148,7 +148,8 @@ typedef struct hs_client_stats {
     int64_t  daily_max;            /* 0 unknown */
     int64_t  daily_remaining;      /* -1 unknown */
     int64_t  daily_reset_wall;     /* wall ms while stopped for the day, else 0 */
-    int64_t  wait_ms;              /* until the limiter lets a background request go */
+    int64_t  wait_ms;              /* until the limiter lets a background request
+                                    * go; -1: until an answer arrives */
     uint64_t requests;             /* HTTP attempts sent */
     uint64_t responses_429;
     uint64_t retries;              /* transient retries */

@@ -58,12 +58,12 @@ bool ratelimit_tier_parse(const char *s, ratelimit_tier *out)
     return false;
 }
 
-/* Window-derived tunables: a 1% longer window absorbs the difference between
- * when we send and when the server counts; one slot in a hundred is kept for
+/* Window-derived tunables: answers already bound the server's count, so the
+ * margin only absorbs clock granularity; one slot in a hundred is kept for
  * interactive requests so they never queue behind a full window of sync. */
 static void set_tunables(ratelimit *rl)
 {
-    rl->margin_ms = rl->interval_ms / 100;
+    rl->margin_ms = rl->interval_ms / 500;
     if (rl->margin_ms < 2)
         rl->margin_ms = 2;
     rl->reserve = rl->max / 100;
@@ -79,21 +79,21 @@ void ratelimit_init(ratelimit *rl, int max, int interval_ms)
     rl->max = max > 0 ? max : 1;
     rl->interval_ms = interval_ms > 0 ? interval_ms : 1000;
     rl->cap = (size_t)rl->max;
-    rl->sent = xcalloc(rl->cap, sizeof *rl->sent);
+    rl->done = xcalloc(rl->cap, sizeof *rl->done);
     rl->daily_remaining = -1;
     set_tunables(rl);
 }
 
 void ratelimit_free(ratelimit *rl)
 {
-    free(rl->sent);
-    rl->sent = NULL;
+    free(rl->done);
+    rl->done = NULL;
     rl->cap = rl->count = rl->head = 0;
 }
 
 static int64_t entry(const ratelimit *rl, size_t i)
 {
-    return rl->sent[(rl->head + i) % rl->cap];
+    return rl->done[(rl->head + i) % rl->cap];
 }
 
 void ratelimit_resize(ratelimit *rl, int max, int interval_ms)
@@ -104,8 +104,8 @@ void ratelimit_resize(ratelimit *rl, int max, int interval_ms)
     int64_t *fresh = xcalloc((size_t)max, sizeof *fresh);
     for (size_t i = 0; i < keep; i++)
         fresh[i] = entry(rl, rl->count - keep + i);
-    free(rl->sent);
-    rl->sent = fresh;
+    free(rl->done);
+    rl->done = fresh;
     rl->cap = (size_t)max;
     rl->head = 0;
     rl->count = keep;
@@ -114,7 +114,7 @@ void ratelimit_resize(ratelimit *rl, int max, int interval_ms)
     set_tunables(rl);
 }
 
-/* Index of the first entry sent after `since` (entries are in time order). */
+/* Index of the first answer after `since` (answers are in time order). */
 static size_t first_after(const ratelimit *rl, int64_t since)
 {
     size_t lo = 0, hi = rl->count;
@@ -132,59 +132,63 @@ int64_t ratelimit_wait_ms(const ratelimit *rl, int64_t now, bool priority)
 {
     int64_t window = rl->interval_ms + rl->margin_ms;
     size_t first = first_after(rl, now - window);
-    size_t in_window = rl->count - first;
+    size_t answered = rl->count - first;
+    size_t taken = answered + (size_t)rl->in_flight;
     size_t allowed = (size_t)(priority ? rl->max : rl->max - rl->reserve);
     if (allowed < 1)
         allowed = 1;
     int64_t wait = 0;
-    if (in_window >= allowed) {
-        /* The window must lose in_window - allowed + 1 entries. */
-        int64_t frees = entry(rl, first + in_window - allowed) + window;
-        wait = frees - now;
+    if (taken >= allowed) {
+        size_t must_leave = taken - allowed + 1;
+        if (must_leave > answered)
+            return RATELIMIT_WAIT_ANSWER;
+        wait = entry(rl, first + must_leave - 1) + window - now;
     }
     if (rl->blocked_until - now > wait)
         wait = rl->blocked_until - now;
     return wait > 0 ? wait : 0;
 }
 
-void ratelimit_note_sent(ratelimit *rl, int64_t now)
+void ratelimit_note_sent(ratelimit *rl)
 {
-    /* Keep time order even if a caller's clock stepped back. */
+    rl->in_flight++;
+}
+
+/* Append an answer time, keeping time order even if a clock stepped back. */
+static void push_done(ratelimit *rl, int64_t now)
+{
     if (rl->count > 0 && now < entry(rl, rl->count - 1))
         now = entry(rl, rl->count - 1);
     if (rl->count == rl->cap) {
-        rl->sent[rl->head] = now;
+        rl->done[rl->head] = now;
         rl->head = (rl->head + 1) % rl->cap;
     } else {
-        rl->sent[(rl->head + rl->count) % rl->cap] = now;
+        rl->done[(rl->head + rl->count) % rl->cap] = now;
         rl->count++;
     }
 }
 
+void ratelimit_note_done(ratelimit *rl, int64_t now)
+{
+    if (rl->in_flight > 0)
+        rl->in_flight--;
+    push_done(rl, now);
+}
+
 int ratelimit_used(const ratelimit *rl, int64_t now)
 {
-    return (int)(rl->count - first_after(rl, now - rl->interval_ms));
+    return (int)(rl->count - first_after(rl, now - rl->interval_ms)) + rl->in_flight;
 }
 
 int64_t ratelimit_window_frees_at(const ratelimit *rl, int64_t now)
 {
-    size_t first = first_after(rl, now - rl->interval_ms);
+    size_t first = first_after(rl, now - rl->interval_ms - rl->margin_ms);
     if (first >= rl->count)
         return now;
     return entry(rl, first) + rl->interval_ms + rl->margin_ms;
 }
 
-/* Requests we sent in the window the server saw when it counted the request
- * sent at sent_at (including that one). */
-static int used_at(const ratelimit *rl, int64_t sent_at)
-{
-    size_t from = first_after(rl, sent_at - rl->interval_ms);
-    size_t to = first_after(rl, sent_at);
-    return to > from ? (int)(to - from) : 0;
-}
-
-bool ratelimit_note_headers(ratelimit *rl, int64_t now, int64_t sent_at,
-                            const ratelimit_headers *h)
+bool ratelimit_note_headers(ratelimit *rl, int64_t now, const ratelimit_headers *h)
 {
     if (h->has_max && h->max > 0) {
         int interval = h->has_interval && h->interval_ms > 0 ? h->interval_ms : rl->interval_ms;
@@ -193,10 +197,12 @@ bool ratelimit_note_headers(ratelimit *rl, int64_t now, int64_t sent_at,
         rl->learned = true;
     }
     if (h->has_remaining && h->remaining >= 0) {
-        int server_used = rl->max - h->remaining;
-        int unseen = server_used - used_at(rl, sent_at);
+        /* We count at least what the server saw of ours (answers stay a
+         * window longer than the server keeps them); more on its side is
+         * someone else's traffic. */
+        int unseen = (rl->max - h->remaining) - ratelimit_used(rl, now);
         for (int i = 0; i < unseen && i < rl->max; i++)
-            ratelimit_note_sent(rl, now);
+            push_done(rl, now);
     }
     if (h->has_daily && h->daily > 0)
         rl->daily_max = h->daily;

@@ -1,12 +1,17 @@
 /* ratelimit.h — the client-side request budget of one portal (pure logic).
  *
  * A rolling window of `max` requests per `interval_ms`, the shape HubSpot
- * enforces. The limiter remembers when recent requests were sent and says how
- * long the next one must wait. It is sized from the documented limits for the
- * app type, then corrected from the X-HubSpot-RateLimit-* headers of every
- * response (the server's count wins when it is higher than ours: another
- * process may share the token). A 429 blocks it until a given time; a daily
- * exhaustion blocks it until the day resets.
+ * enforces. The server counts a request when it arrives, some time between
+ * our sending it and its answer coming back; so a request occupies a slot
+ * from the moment it is sent until interval_ms after its answer arrived.
+ * That never lets the server see more than max in any window, whatever the
+ * latency and its jitter, at the cost of the latency (a few ms in a window of
+ * seconds). The limiter is sized from the documented limits for the app
+ * type, then corrected from the X-HubSpot-RateLimit-* headers of every
+ * response: the server's max and interval win, and requests the server
+ * counted that we did not (another process on the same app) are added. A 429
+ * blocks it until a given time; a daily exhaustion blocks it until the day
+ * resets.
  *
  * Nothing here reads a clock: callers pass monotonic milliseconds (`now`) and,
  * for the daily limit, wall-clock milliseconds (`wall_now`), so tests drive it
@@ -53,16 +58,21 @@ typedef struct ratelimit_headers {
 typedef struct ratelimit {
     int      max;             /* requests per window (adopted from headers) */
     int      interval_ms;
-    int      margin_ms;       /* extra window length absorbing latency jitter */
+    int      margin_ms;       /* a little extra window for clock granularity */
     int      reserve;         /* slots kept for priority requests */
     bool     learned;         /* max/interval came from the server */
-    int64_t *sent;            /* ring of send times, oldest first */
+    int      in_flight;       /* sent, answer not yet in */
+    int64_t *done;            /* ring of answer times, oldest first */
     size_t   cap, head, count;
     int64_t  blocked_until;   /* monotonic ms; nothing is sent before it */
     int64_t  daily_max;       /* 0 = unknown or none */
     int64_t  daily_remaining; /* -1 = unknown */
     int64_t  daily_reset_wall;/* wall ms when a daily block ends, 0 = not blocked */
 } ratelimit;
+
+/* ratelimit_wait_ms() when only an answer to a request in flight can free
+ * a slot (the caller steps again when one arrives). */
+#define RATELIMIT_WAIT_ANSWER (-1)
 
 /* The documented limits for app/tier; unknown gets the lowest (100 per 10 s). */
 ratelimit_limits ratelimit_documented(ratelimit_app app, ratelimit_tier tier);
@@ -78,23 +88,26 @@ void ratelimit_free(ratelimit *rl);
 /* Change the window size, keeping the most recent send times. */
 void ratelimit_resize(ratelimit *rl, int max, int interval_ms);
 
-/* Milliseconds until one more request may be sent (0 = now). Priority
- * requests may use the reserved slots. Ignores the daily block. */
+/* Milliseconds until one more request may be sent (0 = now), or
+ * RATELIMIT_WAIT_ANSWER. Priority requests may use the reserved slots.
+ * Ignores the daily block. */
 int64_t ratelimit_wait_ms(const ratelimit *rl, int64_t now, bool priority);
-/* Record that a request was sent at now. */
-void ratelimit_note_sent(ratelimit *rl, int64_t now);
-/* Requests counted in the window ending at now. */
+/* Record that a request was sent: it holds a slot until its answer. */
+void ratelimit_note_sent(ratelimit *rl);
+/* Record that a request's answer (or failure, or cancellation) came at now:
+ * its slot frees interval_ms later. */
+void ratelimit_note_done(ratelimit *rl, int64_t now);
+/* Slots taken at now: requests in flight plus answers within the window. */
 int ratelimit_used(const ratelimit *rl, int64_t now);
-/* Monotonic time when the oldest counted request leaves the window
- * (now when the window is empty). */
+/* Monotonic time when the oldest answered request leaves the window
+ * (now when none is in it). */
 int64_t ratelimit_window_frees_at(const ratelimit *rl, int64_t now);
 
-/* Correct the limiter from the response to a request sent at sent_at: adopt
- * the server's max and interval, count requests the server saw and we did
- * not (as sent now), and take the daily figures. Returns true when the daily
- * budget is now exhausted. */
-bool ratelimit_note_headers(ratelimit *rl, int64_t now, int64_t sent_at,
-                            const ratelimit_headers *h);
+/* Correct the limiter from a response received at now, before its request
+ * is noted done: adopt the server's max and interval, count requests the
+ * server saw and we did not (as answered now), and take the daily figures.
+ * Returns true when the daily budget is now exhausted. */
+bool ratelimit_note_headers(ratelimit *rl, int64_t now, const ratelimit_headers *h);
 /* Send nothing before until (monotonic ms); an earlier until never shortens
  * an existing block. */
 void ratelimit_block_until(ratelimit *rl, int64_t until);

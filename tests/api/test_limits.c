@@ -304,11 +304,12 @@ static void test_interactive_goes_first(void **state)
     int done_before = m.done - 1;
     hs_client_run(c, 0);
     assert_int_equal(m.ok, 31);
-    /* It did not queue behind the background requests still waiting: at
-     * most those already in flight (2) finished before it. */
-    assert_true(done_at_submit < 30);
-    assert_true(done_before - done_at_submit <= 2);
-    assert_true(waited < 500);
+    /* It did not queue behind the background requests still waiting (they
+     * need seconds of window): it went out at once and most of them were
+     * still to come when it was answered. */
+    assert_true(done_at_submit < 25);
+    assert_true(30 - done_before >= 5);
+    assert_true(waited < 1000);
     free_many(&m, 31);
     hs_client_free(c);
 }
