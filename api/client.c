@@ -253,7 +253,7 @@ hs_client *hs_client_open(const config *cfg, const char *portal, const char *tok
     o.base_url = !str_empty(env_base) ? env_base : p->base_url;
     o.portal = p->name;
     if (token) {
-        auth_init_static(&o.auth, token, "the command line");
+        auth_init_static(&o.auth, token, "the given token");
     } else if (auth_resolve(&o.auth, p, err) != HT_OK) {
         return NULL;
     }

@@ -71,8 +71,9 @@ static char *read_token_from_tty(const char *portal)
     sa.sa_handler = on_interrupt;   /* no SA_RESTART: read() returns EINTR */
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
-    dprintf(tty, "HubSpot private app token for portal %s: ", portal);
+    /* Echo off before the prompt shows: nothing typed after it is echoed. */
     tcsetattr(tty, TCSAFLUSH, &quiet);
+    dprintf(tty, "HubSpot private app token for portal %s: ", portal);
     char *token = read_line_fd(tty);
     tcsetattr(tty, TCSAFLUSH, &old);
     dprintf(tty, "\n");

@@ -15,8 +15,11 @@ export HOME="$tmp/home" XDG_DATA_HOME="$tmp/data" XDG_CONFIG_HOME="$tmp/config" 
        XDG_CACHE_HOME="$tmp/cache" XDG_RUNTIME_DIR="$tmp/run"
 mkdir -p "$HOME" "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_RUNTIME_DIR"
 chmod 700 "$XDG_RUNTIME_DIR"
-# The daemon dies with the session bus; --unlock with an empty password on
-# stdin creates and unlocks the default ("login") collection without a prompt.
+# The daemon dies with the session bus. --unlock with a password on stdin
+# creates and unlocks the default ("login") collection without a prompt. (An
+# empty password does not: gnome-keyring then asks its system prompter for
+# one, which has no display here, and every store fails with "Object does not
+# exist at path /org/freedesktop/secrets/collection/login".)
 # (dbus-daemon may warn that it cannot raise its fd limit in a container;
 # that is harmless.)
 status=0

@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <poll.h>
+#include <pty.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -157,6 +160,66 @@ static void test_login_logout(void **state)
     fakehub_stop(&fh);
 }
 
+/* Read from fd into out until it holds want (or EOF/timeout); returns the
+ * length read. */
+static size_t read_until(int fd, char *out, size_t cap, const char *want, int timeout_ms)
+{
+    size_t n = 0;
+    int64_t deadline = time_mono_ms() + timeout_ms;
+    out[0] = '\0';
+    while (n + 1 < cap && (!want || !strstr(out, want))) {
+        int left = (int)(deadline - time_mono_ms());
+        struct pollfd pfd = {fd, POLLIN, 0};
+        if (left <= 0 || poll(&pfd, 1, left) <= 0)
+            break;
+        ssize_t got = read(fd, out + n, cap - 1 - n);
+        if (got <= 0)
+            break;   /* EIO once the child is gone */
+        n += (size_t)got;
+        out[n] = '\0';
+    }
+    return n;
+}
+
+/* On a terminal: a prompt, no echo of what is typed, and the token kept. */
+static void test_login_on_a_terminal(void **state)
+{
+    fakehub fh;
+    apitest_start(&fh, NULL);
+    setenv("HUBTUI_BASE_URL", fh.base_url, 1);
+    unsetenv("HUBSPOT_ACCESS_TOKEN");
+    write_config("[portal kr-tty]\n");
+    int master;
+    pid_t pid = forkpty(&master, NULL, NULL, NULL);
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        execl(getenv("HUBTUI"), "hubtui", "--portal", "kr-tty", "login", (char *)NULL);
+        _exit(127);
+    }
+    char out[4096];
+    read_until(master, out, sizeof out, "portal kr-tty: ", 10000);
+    assert_non_null(strstr(out, "HubSpot private app token for portal kr-tty: "));
+    char *line = xasprintf("%s\n", fh.token);
+    assert_int_equal(write(master, line, strlen(line)), (ssize_t)strlen(line));
+    free(line);
+    read_until(master, out, sizeof out, NULL, 10000);
+    int status;
+    waitpid(pid, &status, 0);
+    close(master);
+    assert_true(WIFEXITED(status));
+    if (WEXITSTATUS(status) != 0)
+        fail_msg("login on a terminal failed: %s", out);
+    assert_non_null(strstr(out, "Token accepted by HubSpot portal"));
+    assert_null(strstr(out, fh.token));   /* never echoed */
+    ht_error err;
+    char *secret = NULL;
+    assert_int_equal(keyring_lookup("kr-tty", KEYRING_ACCESS_TOKEN, &secret, &err), HT_OK);
+    assert_string_equal(secret, fh.token);
+    str_free_secret(secret);
+    assert_int_equal(keyring_clear("kr-tty", KEYRING_ACCESS_TOKEN, &err), HT_OK);
+    fakehub_stop(&fh);
+}
+
 int main(void)
 {
     if (!getenv("DBUS_SESSION_BUS_ADDRESS")) {
@@ -167,6 +230,7 @@ int main(void)
         cmocka_unit_test(test_store_lookup_clear),
         cmocka_unit_test(test_resolve_from_keyring),
         cmocka_unit_test(test_login_logout),
+        cmocka_unit_test(test_login_on_a_terminal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
