@@ -372,6 +372,21 @@ void h_assoc_delete(fh_req *r)
 
 /* ---- batch calls ---------------------------------------------------- */
 
+/* v4 archives answer 204; the date-based versions a 200 batch body. */
+static void archived_answer(fh_req *r)
+{
+    if (!r->versioned) {
+        resp_empty(r, 204);
+        return;
+    }
+    strbuf_reset(&r->out);
+    strbuf_puts(&r->out, "{\"status\":\"COMPLETE\",\"results\":[]");
+    int64_t now = time_now_ms();
+    batch_times(&r->out, now);
+    strbuf_putc(&r->out, '}');
+    resp_out(r, 200);
+}
+
 /* The "inputs" array of a batch body with 1..max items; answers 400. */
 static json_t *batch_inputs(fh_req *r, size_t max)
 {
@@ -607,7 +622,7 @@ void h_assoc_batch_archive(fh_req *r)
     ok = commit_or_fail(r, ok);
     portal_unlock(p);
     if (ok)
-        resp_empty(r, 204);
+        archived_answer(r);
 }
 
 void h_assoc_batch_labels_archive(fh_req *r)
@@ -642,7 +657,7 @@ void h_assoc_batch_labels_archive(fh_req *r)
     ok = commit_or_fail(r, ok);
     portal_unlock(p);
     if (ok)
-        resp_empty(r, 204);
+        archived_answer(r);
 }
 
 /* ---- labels --------------------------------------------------------- */

@@ -84,14 +84,14 @@ static void put_i64(gen *g, int pidx, int64_t v)
 static void put_iso(gen *g, int pidx, int64_t ms)
 {
     char buf[32];
-    time_format_iso(ms, buf);
+    fmt_iso(ms, buf);
     put(g, pidx, buf);
 }
 
 static void put_date(gen *g, int pidx, int64_t ms)
 {
     char buf[32];
-    time_format_iso(ms - ms % DAY_MS, buf);
+    fmt_iso(ms - ms % DAY_MS, buf);
     buf[10] = '\0';
     put(g, pidx, buf);
 }

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +80,7 @@ bool fakehub_start_ex(fakehub *fh, const char *const *extra_args, int timeout_ms
         perror("pipe");
         return false;
     }
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         perror("fork");
@@ -87,6 +89,11 @@ bool fakehub_start_ex(fakehub *fh, const char *const *extra_args, int timeout_ms
         return false;
     }
     if (pid == 0) {
+        /* A test that dies (a failed assertion skips fakehub_stop) must not
+         * leave fakehub running and holding the runner's pipes open. */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != parent)
+            _exit(127);
         dup2(pipefd[1], STDOUT_FILENO);
         execv(argv[0], (char *const *)argv);
         fprintf(stderr, "harness: cannot run %s: %s\n", argv[0], strerror(errno));

@@ -24,7 +24,10 @@ enum { FAKEHUB_NO_TOKEN = 1 };   /* no --token: fakehub accepts only demo-token 
 
 /* Start fakehub with "--port 0 --token <fresh token>" plus extra_args
  * (NULL-terminated, may be NULL). Waits up to timeout_ms (0 = 30 s) for the
- * listening line. Returns false (with a message on stderr) on failure. */
+ * listening line. Returns false (with a message on stderr) on failure.
+ * fakehub gets SIGTERM when the thread that started it ends (a crashed or
+ * aborted test leaves nothing running), so start it from a thread that
+ * lives as long as it should. */
 bool fakehub_start(fakehub *fh, const char *const *extra_args, int timeout_ms);
 /* The same with flags; with FAKEHUB_NO_TOKEN, fh->token is "demo-token". */
 bool fakehub_start_ex(fakehub *fh, const char *const *extra_args, int timeout_ms, unsigned flags);

@@ -41,6 +41,7 @@ typedef struct fh_req {
     json_t                *json;
     bool                   json_done;
     fh_principal           who;
+    bool                   versioned;   /* came by a date-based path (2025-09, 2026-03) */
     /* The answer. */
     int                    status;
     strbuf                 out;

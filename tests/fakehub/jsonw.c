@@ -88,13 +88,58 @@ void jw_i64str(strbuf *sb, int64_t v)
     strbuf_append(sb, buf, n + 2);
 }
 
+static void put2(char *p, unsigned v)
+{
+    p[0] = (char)('0' + v / 10 % 10);
+    p[1] = (char)('0' + v % 10);
+}
+
+size_t fmt_iso(int64_t ms, char out[32])
+{
+    int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
+    int64_t rem = ms - days * 86400000;
+    /* Civil date from days since the epoch (Howard Hinnant's algorithm). */
+    int64_t z = days + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t y = (int64_t)yoe + era * 400;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    unsigned d = doy - (153 * mp + 2) / 5 + 1;
+    unsigned m = mp < 10 ? mp + 3 : mp - 9;
+    y += m <= 2;
+    if (y < 0 || y > 9999) {
+        time_format_iso(ms, out);
+        return strlen(out);
+    }
+    put2(out, (unsigned)(y / 100));
+    put2(out + 2, (unsigned)(y % 100));
+    out[4] = '-';
+    put2(out + 5, m);
+    out[7] = '-';
+    put2(out + 8, d);
+    out[10] = 'T';
+    put2(out + 11, (unsigned)(rem / 3600000));
+    out[13] = ':';
+    put2(out + 14, (unsigned)(rem / 60000 % 60));
+    out[16] = ':';
+    put2(out + 17, (unsigned)(rem / 1000 % 60));
+    out[19] = '.';
+    out[20] = (char)('0' + rem % 1000 / 100);
+    put2(out + 21, (unsigned)(rem % 100));
+    out[23] = 'Z';
+    out[24] = '\0';
+    return 24;
+}
+
 void jw_iso(strbuf *sb, int64_t epoch_ms)
 {
-    char buf[32];
-    time_format_iso(epoch_ms, buf);
-    strbuf_putc(sb, '"');
-    strbuf_puts(sb, buf);
-    strbuf_putc(sb, '"');
+    char buf[34];
+    buf[0] = '"';
+    size_t n = fmt_iso(epoch_ms, buf + 1);
+    buf[n + 1] = '"';
+    strbuf_append(sb, buf, n + 2);
 }
 
 void jw_json(strbuf *sb, const json_t *j)

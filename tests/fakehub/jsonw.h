@@ -28,6 +28,10 @@ void jw_iso(strbuf *sb, int64_t epoch_ms);
 /* Append a jansson value (compact). */
 void jw_json(strbuf *sb, const json_t *j);
 
+/* ISO-8601 UTC with milliseconds ("2024-05-01T09:00:00.120Z") into out
+ * (32 bytes), like time_format_iso but without printf: this runs for every
+ * timestamp of every record served. Returns the length. */
+size_t fmt_iso(int64_t epoch_ms, char out[32]);
 /* Decimal digits of v into out (at least 21 bytes); returns the length. */
 size_t fmt_i64(int64_t v, char *out);
 

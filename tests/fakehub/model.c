@@ -473,8 +473,8 @@ json_t *propdef_json(const fh_model *m, const fh_propdef *p)
 {
     (void)m;
     char created[32], updated[32];
-    time_format_iso(p->created_at, created);
-    time_format_iso(p->updated_at, updated);
+    fmt_iso(p->created_at, created);
+    fmt_iso(p->updated_at, updated);
     json_t *opts = json_array();
     for (int i = 0; i < p->n_options; i++)
         json_array_append_new(opts, json_pack("{s:s, s:s, s:i, s:b}",
@@ -547,8 +547,8 @@ const fh_owner *model_owner(const fh_model *m, const char *id)
 json_t *owner_json(const fh_owner *o)
 {
     char created[32], updated[32];
-    time_format_iso(o->created_at, created);
-    time_format_iso(o->updated_at, updated);
+    fmt_iso(o->created_at, created);
+    fmt_iso(o->updated_at, updated);
     char team_id[16];
     snprintf(team_id, sizeof team_id, "%d", 36 + o->team);
     return json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:[{s:s, s:s, s:b}], s:s, s:s, s:b}",
@@ -590,7 +590,7 @@ const fh_stage *pipeline_stage(const fh_pipeline *p, const char *id)
 json_t *stage_json(const fh_pipeline *p, const fh_stage *s)
 {
     char created[32];
-    time_format_iso(p->created_at, created);
+    fmt_iso(p->created_at, created);
     json_t *meta = s->probability
         ? json_pack("{s:s, s:s}", "isClosed", s->closed ? "true" : "false", "probability", s->probability)
         : json_pack("{s:s, s:s}", "isClosed", s->closed ? "true" : "false", "ticketState", s->ticket_state);
@@ -603,7 +603,7 @@ json_t *stage_json(const fh_pipeline *p, const fh_stage *s)
 json_t *pipeline_json(const fh_pipeline *p)
 {
     char created[32];
-    time_format_iso(p->created_at, created);
+    fmt_iso(p->created_at, created);
     json_t *stages = json_array();
     for (int i = 0; i < p->n_stages; i++)
         json_array_append_new(stages, stage_json(p, &p->stages[i]));

@@ -163,7 +163,7 @@ static void special_value(const fh_propdef *d, const fh_row *row, char out[32])
     if (d->special == SP_ID)
         fmt_i64(fh_rid_id(row->rid), out);
     else
-        time_format_iso(d->special == SP_CREATED ? row->created : row->updated, out);
+        fmt_iso(d->special == SP_CREATED ? row->created : row->updated, out);
 }
 
 static void history_of(fh_portal *p, const fh_otype *t, const fh_rowset *rs, const fh_row *row,

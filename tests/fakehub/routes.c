@@ -12,6 +12,12 @@
 #define PROPS "/crm/v3/properties/{objectType}"
 #define PIPES "/crm/v3/pipelines/{objectType}"
 
+#define VOBJ "/crm/objects/{version}/{objectType}"
+#define VA4R "/crm/objects/{version}/{fromObjectType}/{fromObjectId}/associations"
+#define VA4B "/crm/associations/{version}/{fromObjectType}/{toObjectType}"
+#define VPROPS "/crm/properties/{version}/{objectType}"
+#define VPIPES "/crm/pipelines/{version}/{objectType}"
+
 #define R(m, p, h, f, s, c0, c1) {m, p, h, f, s, {c0, c1}, m " " p}
 
 static const fh_route routes[] = {
@@ -87,6 +93,44 @@ static const fh_route routes[] = {
       -1, -1),
     R("DELETE", "/oauth/v1/refresh-tokens/{token}", h_oauth_refresh_delete, RF_NOAUTH | RF_WRITE,
       SC_NONE, -1, -1),
+
+    /* Date-based versions 2025-09 and 2026-03 (hubspot-api.md §13): the
+     * same calls and shapes as v3/v4, bar the association archives. */
+    R("GET",    VOBJ, h_obj_list, RF_VERSIONED, SC_OBJ_READ, 0, -1),
+    R("POST",   VOBJ, h_obj_create, RF_VERSIONED | RF_WRITE, SC_OBJ_WRITE, 0, -1),
+    R("POST",   VOBJ "/search", h_search, RF_VERSIONED | RF_SEARCH, SC_OBJ_READ, 0, -1),
+    R("POST",   VOBJ "/batch/read", h_batch_read, RF_VERSIONED, SC_OBJ_READ, 0, -1),
+    R("POST",   VOBJ "/batch/create", h_batch_create, RF_VERSIONED | RF_WRITE, SC_OBJ_WRITE, 0, -1),
+    R("POST",   VOBJ "/batch/update", h_batch_update, RF_VERSIONED | RF_WRITE, SC_OBJ_WRITE, 0, -1),
+    R("POST",   VOBJ "/batch/upsert", h_batch_upsert, RF_VERSIONED | RF_WRITE, SC_OBJ_WRITE, 0, -1),
+    R("POST",   VOBJ "/batch/archive", h_batch_archive, RF_VERSIONED | RF_WRITE, SC_OBJ_WRITE, 0, -1),
+    R("POST",   VOBJ "/merge", h_obj_merge, RF_VERSIONED | RF_WRITE, SC_OBJ_WRITE, 0, -1),
+    R("GET",    VOBJ "/{objectId}", h_obj_get, RF_VERSIONED, SC_OBJ_READ, 0, -1),
+    R("PATCH",  VOBJ "/{objectId}", h_obj_update, RF_VERSIONED | RF_WRITE, SC_OBJ_WRITE, 0, -1),
+    R("DELETE", VOBJ "/{objectId}", h_obj_archive, RF_VERSIONED | RF_WRITE, SC_OBJ_WRITE, 0, -1),
+    R("GET",    VA4R "/{toObjectType}", h_assoc_list, RF_VERSIONED, SC_OBJ_READ, 0, 2),
+    R("PUT",    VA4R "/default/{toObjectType}/{toObjectId}", h_assoc_put_default,
+      RF_VERSIONED | RF_WRITE, SC_OBJ_WRITE, 0, 2),
+    R("PUT",    VA4R "/{toObjectType}/{toObjectId}", h_assoc_put_labelled, RF_VERSIONED | RF_WRITE,
+      SC_OBJ_WRITE, 0, 2),
+    R("DELETE", VA4R "/{toObjectType}/{toObjectId}", h_assoc_delete, RF_VERSIONED | RF_WRITE,
+      SC_OBJ_WRITE, 0, 2),
+    R("POST",   VA4B "/batch/read", h_assoc_batch_read, RF_VERSIONED | RF_EXEMPT, SC_OBJ_READ, 0, 1),
+    R("POST",   VA4B "/batch/create", h_assoc_batch_create, RF_VERSIONED | RF_WRITE | RF_EXEMPT,
+      SC_OBJ_WRITE, 0, 1),
+    R("POST",   VA4B "/batch/associate/default", h_assoc_batch_default,
+      RF_VERSIONED | RF_WRITE | RF_EXEMPT, SC_OBJ_WRITE, 0, 1),
+    R("POST",   VA4B "/batch/archive", h_assoc_batch_archive, RF_VERSIONED | RF_WRITE | RF_EXEMPT,
+      SC_OBJ_WRITE, 0, 1),
+    R("POST",   VA4B "/batch/labels/archive", h_assoc_batch_labels_archive,
+      RF_VERSIONED | RF_WRITE | RF_EXEMPT, SC_OBJ_WRITE, 0, 1),
+    R("GET",    VA4B "/labels", h_labels_get, RF_VERSIONED | RF_EXEMPT, SC_OBJ_READ, 0, 1),
+    R("GET",    VPROPS, h_props_list, RF_VERSIONED, SC_SCHEMA_READ, 0, -1),
+    R("GET",    VPROPS "/{propertyName}", h_props_get, RF_VERSIONED, SC_SCHEMA_READ, 0, -1),
+    R("GET",    VPIPES, h_pipelines_list, RF_VERSIONED, SC_OBJ_READ, 0, -1),
+    R("GET",    "/crm/owners/{version}", h_owners_list, RF_VERSIONED, SC_OWNERS, -1, -1),
+    R("GET",    "/crm-object-schemas/{version}/schemas", h_schemas_list, RF_VERSIONED,
+      SC_CUSTOM_SCHEMAS, -1, -1),
 
     /* Control API. */
     R("GET",    "/_fakehub/health", h_ctl_health, RF_CONTROL, SC_NONE, -1, -1),

@@ -14,6 +14,7 @@ enum {
     RF_WRITE   = 1 << 2,  /* changes state: faults may strike after it */
     RF_SEARCH  = 1 << 3,  /* search limit, no rate headers */
     RF_EXEMPT  = 1 << 4,  /* exempt from the ten-secondly limit */
+    RF_VERSIONED = 1 << 5, /* a date-based path: the first capture is the version */
 };
 
 typedef enum {

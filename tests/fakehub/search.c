@@ -23,6 +23,8 @@
 #define SEARCH_MAX_OFFSET 10000
 #define QUERY_MAX 3000
 
+_Static_assert(FH_ID_BITS == 40, "the unique-index lookup SQL shifts by 40");
+
 typedef enum {
     OP_EQ, OP_NEQ, OP_LT, OP_LTE, OP_GT, OP_GTE, OP_BETWEEN, OP_IN, OP_NOT_IN,
     OP_HAS, OP_NOT_HAS, OP_CONTAINS, OP_NOT_CONTAINS, OP_COUNT
@@ -42,6 +44,7 @@ typedef struct value {
 
 typedef struct filter {
     int         pidx;
+    bool        by_email;   /* EQ on contacts' email: answered by the unique index */
     fh_special  special;
     bool        multi;
     kind_t      kind;
@@ -431,6 +434,7 @@ static bool compile_filter(const fh_otype *t, const json_t *jf, filter *f, strbu
         return false;
     }
     f->pidx = d->pidx;
+    f->by_email = f->op == OP_EQ && d->unique && strcmp(d->name, "email") == 0;
     f->special = d->special;
     f->multi = d->multi;
     f->kind = kind_of(d);
@@ -613,6 +617,12 @@ static int64_t column_value(const fh_otype *t, const filter *f, const value *v)
 
 static void where_filter(strbuf *sql, const filter *f)
 {
+    if (f->by_email) {
+        /* Addresses are stored in lower case, so the index finds them. */
+        strbuf_puts(sql, "rid IN (SELECT (tidx << 40) | id FROM uniq WHERE tidx = ? AND pidx = ? "
+                         "AND value = ?)");
+        return;
+    }
     if (!column_filter(f)) {
         strbuf_puts(sql, "fh_filter(props, rid, created, updated, ?)");
         return;
@@ -667,6 +677,12 @@ static int bind_where(sqlite3_stmt *st, const fh_otype *t, const plan *pl)
     sqlite3_bind_int(st, k++, t->tidx);
     for (int i = 0; i < pl->n_filters; i++) {
         const filter *f = &pl->filters[i];
+        if (f->by_email) {
+            sqlite3_bind_int(st, k++, t->tidx);
+            sqlite3_bind_int(st, k++, f->pidx);
+            sqlite3_bind_text(st, k++, f->values[0].text, -1, SQLITE_STATIC);
+            continue;
+        }
         if (!column_filter(f)) {
             sqlite3_bind_pointer(st, k++, (void *)f, "fh_filter", NULL);
             continue;

@@ -1,8 +1,10 @@
 #include "server.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -420,7 +422,7 @@ static fh_fault_plan run_hubspot(fh_req *r, struct MHD_Connection *conn)
     memset(&info, 0, sizeof info);
     fh_fault_plan plan = {FAULT_NONE, 0, false, 0};
     if (!admit(r, conn, &s, &info)) {
-        if (r->status == 429 && !(r->route->flags & RF_SEARCH))
+        if (!(r->route->flags & RF_SEARCH))   /* 401s have none to give */
             add_rate_headers(r, &info);
         return plan;
     }
@@ -442,6 +444,18 @@ static fh_fault_plan run_hubspot(fh_req *r, struct MHD_Connection *conn)
     return plan;
 }
 
+/* Check and drop the version capture of a date-based path. */
+static bool take_version(fh_req *r)
+{
+    if (r->n_cap < 1 || (strcmp(r->cap[0], "2025-09") != 0 && strcmp(r->cap[0], "2026-03") != 0))
+        return false;
+    free(r->cap[0]);
+    memmove(r->cap, r->cap + 1, sizeof r->cap[0] * (size_t)(r->n_cap - 1));
+    r->n_cap--;
+    r->versioned = true;
+    return true;
+}
+
 static enum MHD_Result finish(fh_server *srv, struct MHD_Connection *conn, conn_req *c)
 {
     fh_req *r = &c->r;
@@ -457,6 +471,9 @@ static enum MHD_Result finish(fh_server *srv, struct MHD_Connection *conn, conn_
         herr_send(r, wrong_method ? 405 : 404, wrong_method ? "METHOD_NOT_ALLOWED" : "NOT_FOUND",
                   wrong_method ? "Method not allowed for this endpoint"
                                : "Unable to route this request: unknown endpoint", NULL);
+    } else if ((r->route->flags & RF_VERSIONED) && !take_version(r)) {
+        r->route = NULL;
+        herr_send(r, 404, "NOT_FOUND", "Unknown API version: fakehub serves 2025-09 and 2026-03", NULL);
     } else if (r->route->flags & RF_CONTROL) {
         r->route->handler(r);
     } else {
@@ -521,29 +538,54 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
     *con_cls = NULL;
 }
 
-fh_server *server_start(fh_portal *p, int port, char *err, size_t errlen)
+/* A listening socket on 127.0.0.1:port; the bound port in *bound. */
+static int listen_loopback(int port, int *bound, char *err, size_t errlen)
 {
-    fh_server *srv = xcalloc(1, sizeof *srv);
-    srv->portal = p;
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        snprintf(err, errlen, "socket: %s", strerror(errno));
+        return -1;
+    }
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     struct sockaddr_in addr;
     memset(&addr, 0, sizeof addr);
     addr.sin_family = AF_INET;
     addr.sin_port = htons((uint16_t)port);
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    srv->daemon = MHD_start_daemon(
-        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD, (uint16_t)port, NULL, NULL,
-        access_handler, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_NOTIFY_COMPLETED, request_completed, srv, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)120, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)256, MHD_OPTION_END);
-    if (!srv->daemon) {
-        snprintf(err, errlen, "cannot listen on 127.0.0.1:%d", port);
+    socklen_t len = sizeof addr;
+    if (bind(fd, (struct sockaddr *)&addr, sizeof addr) != 0 || listen(fd, 256) != 0 ||
+        getsockname(fd, (struct sockaddr *)&addr, &len) != 0) {
+        snprintf(err, errlen, "cannot listen on 127.0.0.1:%d: %s", port, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    *bound = ntohs(addr.sin_port);
+    return fd;
+}
+
+fh_server *server_start(fh_portal *p, int port, char *err, size_t errlen)
+{
+    fh_server *srv = xcalloc(1, sizeof *srv);
+    srv->portal = p;
+    /* Bind first, so the base URL is known before any request can come. */
+    int fd = listen_loopback(port, &srv->port, err, errlen);
+    if (fd < 0) {
         free(srv);
         return NULL;
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    srv->port = info ? info->port : port;
     snprintf(p->base_url, sizeof p->base_url, "http://127.0.0.1:%d", srv->port);
+    srv->daemon = MHD_start_daemon(
+        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD, 0, NULL, NULL,
+        access_handler, srv, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
+        MHD_OPTION_NOTIFY_COMPLETED, request_completed, srv, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)120, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024), MHD_OPTION_END);
+    if (!srv->daemon) {
+        snprintf(err, errlen, "cannot start the HTTP server on 127.0.0.1:%d", srv->port);
+        close(fd);
+        free(srv);
+        return NULL;
+    }
     return srv;
 }
 

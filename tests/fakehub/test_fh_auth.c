@@ -62,6 +62,7 @@ static void test_scopes(void **state)
     status_with(&fh, scoped, "PATCH", "/crm/v3/objects/contacts/1", "{\"properties\":{}}", &r);
     assert_error_body(&r, 403, "MISSING_SCOPES");
     assert_string_equal(js(r.json, "errors.0.context.requiredGranularScopes.0"), "crm.objects.contacts.write");
+    assert_true(has_header(&r, "X-HubSpot-RateLimit-Remaining"));   /* errors carry them too */
     fakehub_response_free(&r);
     static const char *const forbidden[][2] = {
         {"GET", "/crm/v3/objects/companies"},

@@ -520,6 +520,37 @@ static void test_type_names_and_objects(void **state)
     free(deal);
 }
 
+static void test_date_based_versions(void **state)
+{
+    fakehub_response a, b;
+    req(&fh, "GET", "/crm/v3/objects/contacts?limit=3", NULL, &a);
+    req(&fh, "GET", "/crm/objects/2026-03/contacts?limit=3", NULL, &b);
+    assert_int_equal(b.status, 200);
+    assert_true(json_equal(jp(a.json, "results"), jp(b.json, "results")));
+    fakehub_response_free(&b);
+    reqf(&fh, "GET", NULL, &b, "/crm/objects/2025-09/contacts/%s", js(a.json, "results.0.id"));
+    assert_int_equal(b.status, 200);
+    fakehub_response_free(&b);
+    req(&fh, "POST", "/crm/objects/2026-03/contacts/search", "{\"limit\":1}", &b);
+    assert_int_equal(b.status, 200);
+    assert_false(has_header(&b, "X-HubSpot-RateLimit-Max"));
+    fakehub_response_free(&b);
+    req(&fh, "GET", "/crm/objects/2099-01/contacts", NULL, &b);
+    assert_int_equal(b.status, 404);
+    fakehub_response_free(&b);
+    /* The association archives answer 200 with a batch body there. */
+    req(&fh, "POST", "/crm/associations/2026-03/contacts/companies/batch/archive",
+        "{\"inputs\":[{\"from\":{\"id\":\"999999\"},\"to\":[{\"id\":\"1\"}]}]}", &b);
+    assert_int_equal(b.status, 200);
+    assert_string_equal(js(b.json, "status"), "COMPLETE");
+    fakehub_response_free(&b);
+    req(&fh, "POST", "/crm/v4/associations/contacts/companies/batch/archive",
+        "{\"inputs\":[{\"from\":{\"id\":\"999999\"},\"to\":[{\"id\":\"1\"}]}]}", &b);
+    assert_int_equal(b.status, 204);
+    fakehub_response_free(&b);
+    fakehub_response_free(&a);
+}
+
 static void test_gzip(void **state)
 {
     fakehub_call call = {.gzip = true};
@@ -552,6 +583,7 @@ int main(void)
         cmocka_unit_test(test_merge),
         cmocka_unit_test(test_gdpr_delete),
         cmocka_unit_test(test_type_names_and_objects),
+        cmocka_unit_test(test_date_based_versions),
         cmocka_unit_test(test_gzip),
     };
     /* Started here, not in a group setup: a setup failure must fail the run. */

@@ -119,7 +119,7 @@ static bool check_date(const fh_propdef *p, const char *raw, char **out, fh_verr
         return false;
     }
     char iso[32];
-    time_format_iso(ms, iso);
+    fmt_iso(ms, iso);
     iso[10] = '\0';
     *out = xstrdup(iso);
     return true;
@@ -135,7 +135,7 @@ static bool check_datetime(const fh_propdef *p, const char *raw, char **out, fh_
         return false;
     }
     char iso[32];
-    time_format_iso(ms, iso);
+    fmt_iso(ms, iso);
     *out = xstrdup(iso);
     return true;
 }

@@ -1,5 +1,6 @@
 #include "write.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -268,10 +269,6 @@ bool write_check_update(fh_portal *p, const fh_otype *t, int64_t rid, const json
 }
 
 /* ---- applying ------------------------------------------------------- */
-
-typedef struct calc_out {
-    char buf[256];
-} calc_out;
 
 static bool val_eq(const fh_val *v, const char *s)
 {
