@@ -17,14 +17,17 @@ static char *trim(char *s)
     return s;
 }
 
-/* Cut an inline comment: ';' or '#' preceded by whitespace, outside quotes. */
+/* Cut an inline comment: ';' or '#' preceded by whitespace, outside quotes.
+ * A '#' must also be followed by whitespace (or end the line), so colour
+ * values such as "#5fafd7" are values, not comments. */
 static void cut_comment(char *v)
 {
     bool quoted = false;
     for (char *p = v; *p; p++) {
+        bool hash_comment = *p == '#' && (p[1] == '\0' || isspace((unsigned char)p[1]));
         if (*p == '"')
             quoted = !quoted;
-        else if (!quoted && (*p == ';' || *p == '#') && p > v && isspace((unsigned char)p[-1])) {
+        else if (!quoted && (*p == ';' || hash_comment) && p > v && isspace((unsigned char)p[-1])) {
             *p = '\0';
             return;
         }

@@ -1,7 +1,8 @@
 /* ini.h — a small reader for the INI-like files hubtui uses (config, themes,
  * keymaps): `[section]` or `[section name]` headers, `key = value` lines,
  * comments starting with '#' or ';' (also after a value, when preceded by
- * whitespace), surrounding whitespace trimmed, optional "double quotes"
+ * whitespace; an inline '#' must be followed by whitespace too, so "#5fafd7"
+ * stays a value), surrounding whitespace trimmed, optional "double quotes"
  * around a value to keep leading/trailing spaces or ';' '#'.
  *
  * The parser never stops at the first mistake: a bad line is reported to the

@@ -70,6 +70,7 @@ void strbuf_grow(strbuf *sb, size_t extra)
         cap *= 2;
     sb->buf = xrealloc(sb->buf, cap);
     sb->cap = cap;
+    sb->buf[sb->len] = '\0'; /* a fresh buffer must read as "" too */
 }
 
 void strbuf_append(strbuf *sb, const char *data, size_t n)

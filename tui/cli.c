@@ -1,5 +1,6 @@
 #include "cli.h"
 #include "log.h"
+#include "tui.h"
 #include "util.h"
 
 #include <getopt.h>
@@ -40,6 +41,7 @@ static void print_usage(FILE *out)
         "  --portal NAME   use the named portal from the config\n"
         "  --offline       never touch the network; browse and queue edits\n"
         "  --readonly      refuse every edit and push\n"
+        "  --theme NAME    colour theme (see themes/)\n"
         "  --log PATH      write a debug log (tokens are always redacted)\n"
         "  -v, --verbose   more detail on stderr\n"
         "  -h, --help      show this help\n"
@@ -77,12 +79,13 @@ static int cmd_help(const cli_globals *g, int argc, char **argv)
 int cli_main(int argc, char **argv)
 {
     cli_globals g = {0};
-    enum { OPT_PORTAL = 256, OPT_LOG, OPT_OFFLINE, OPT_READONLY };
+    enum { OPT_PORTAL = 256, OPT_LOG, OPT_OFFLINE, OPT_READONLY, OPT_THEME };
     static const struct option longopts[] = {
         {"portal",   required_argument, NULL, OPT_PORTAL},
         {"log",      required_argument, NULL, OPT_LOG},
         {"offline",  no_argument,       NULL, OPT_OFFLINE},
         {"readonly", no_argument,       NULL, OPT_READONLY},
+        {"theme",    required_argument, NULL, OPT_THEME},
         {"verbose",  no_argument,       NULL, 'v'},
         {"help",     no_argument,       NULL, 'h'},
         {"version",  no_argument,       NULL, 'V'},
@@ -96,6 +99,7 @@ int cli_main(int argc, char **argv)
         case OPT_LOG:      g.log_path = optarg; break;
         case OPT_OFFLINE:  g.offline = 1; break;
         case OPT_READONLY: g.readonly = 1; break;
+        case OPT_THEME:    g.theme = optarg; break;
         case 'v':          g.verbose++; break;
         case 'h':          print_usage(stdout); return CLI_EXIT_OK;
         case 'V':          return cmd_version(&g, 0, NULL);
@@ -112,8 +116,13 @@ int cli_main(int argc, char **argv)
     }
     int rc;
     if (optind >= argc) {
-        fprintf(stderr, "hubtui: the interactive browser is not built yet; see 'hubtui --help'\n");
-        rc = CLI_EXIT_USAGE;
+        tui_options topts = {
+            .portal = g.portal,
+            .readonly = g.readonly,
+            .offline = g.offline,
+            .theme = g.theme,
+        };
+        rc = tui_run(&topts);
     } else {
         const cli_command *c = find_command(argv[optind]);
         if (!c) {

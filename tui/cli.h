@@ -18,6 +18,7 @@ enum cli_exit {
 typedef struct cli_globals {
     const char *portal;   /* --portal NAME */
     const char *log_path; /* --log PATH */
+    const char *theme;    /* --theme NAME */
     int offline;          /* --offline */
     int readonly;         /* --readonly */
     int verbose;          /* -v */

@@ -24,6 +24,8 @@ static void test_strbuf(void **state)
 {
     strbuf sb = {0};
     assert_string_equal(strbuf_str(&sb), "");
+    strbuf_grow(&sb, 10); /* growing alone keeps it a valid empty string */
+    assert_string_equal(strbuf_str(&sb), "");
     strbuf_puts(&sb, "abc");
     strbuf_printf(&sb, "-%d-", 42);
     strbuf_putc(&sb, 'z');
@@ -167,14 +169,16 @@ static void test_ini(void **state)
         "broken line\n"
         "refuse = x\n"
         "[colors]\n"
-        "cursor = black $accent bold\n";
+        "cursor = black $accent bold\n"
+        "accent = #5fafd7|74|cyan #comment-like-colour # real comment\n";
     int errors = ini_parse_string(text, "test", &h);
     assert_int_equal(errors, 2);
     assert_int_equal(seen.errors_reported, 2);
     assert_int_equal(seen.last_error_line, 7);
     assert_string_equal(seen.text,
         "[]top=1;[portal prod]base_url=https://api.hubapi.com;"
-        "[portal prod]quoted=  a;b  ;[colors]cursor=black $accent bold;");
+        "[portal prod]quoted=  a;b  ;[colors]cursor=black $accent bold;"
+        "[colors]accent=#5fafd7|74|cyan #comment-like-colour;");
     ht_error err;
     assert_int_equal(ini_parse_file("/nonexistent/hubtui.ini", &h, &err), -1);
     assert_int_equal(err.status, HT_NOT_FOUND);
