@@ -127,9 +127,24 @@ static void test_login_logout(void **state)
     char *secret = NULL;
     assert_int_equal(keyring_lookup("kr-login", KEYRING_ACCESS_TOKEN, &secret, &err), HT_NOT_FOUND);
 
-    rc = run_hubtui(fh.token, out, sizeof out, "--portal kr-login login");
+    char log_path[] = "/tmp/hubtui-login-log-XXXXXX";
+    close(mkstemp(log_path));
+    char *args = xasprintf("--log %s --portal kr-login login", log_path);
+    rc = run_hubtui(fh.token, out, sizeof out, args);
+    free(args);
     if (rc != 0)
         fail_msg("login failed: %s", out);
+    /* The debug log saw the request, and never the token. */
+    FILE *fp = fopen(log_path, "r");
+    assert_non_null(fp);
+    static char logged[1 << 16];
+    size_t nlog = fread(logged, 1, sizeof logged - 1, fp);
+    logged[nlog] = '\0';
+    fclose(fp);
+    unlink(log_path);
+    assert_non_null(strstr(logged, "/account-info/v3/details"));
+    assert_non_null(strstr(logged, "Authorization: ***"));
+    assert_null(strstr(logged, fh.token));
     assert_non_null(strstr(out, "Token accepted by HubSpot portal"));
     assert_null(strstr(out, fh.token));
     assert_int_equal(keyring_lookup("kr-login", KEYRING_ACCESS_TOKEN, &secret, &err), HT_OK);
