@@ -41,17 +41,17 @@ static bool no_op_page(void *ud, json_t *results, const char *next)
 
 static int setup(void **state)
 {
-    int fd = mkstemp(log_path);
-    close(fd);
-    /* Every test logs at debug level; the redaction test reads it all back. */
-    if (!log_open(log_path, LOG_DEBUG))
-        return -1;
     const char *args[] = {"--contacts", "60", "--companies", "5", "--seed", "11",
                           "--rate-limit", "off",
                           "--token", RO_TOKEN, "--scopes", RO_TOKEN "=crm.objects.contacts.read",
                           "--oauth-client", OAUTH_CLIENT ":" OAUTH_SECRET, "--token-ttl", "3",
                           NULL};
     apitest_start(&FH, args);
+    /* Every test logs at debug level; the redaction test reads it all back. */
+    int fd = mkstemp(log_path);
+    close(fd);
+    if (!log_open(log_path, LOG_DEBUG))
+        return -1;
     log_add_secret(FH.token);
     return 0;
 }
