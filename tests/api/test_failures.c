@@ -52,7 +52,6 @@ static int setup(void **state)
     close(fd);
     if (!log_open(log_path, LOG_DEBUG))
         return -1;
-    log_add_secret(FH.token);
     return 0;
 }
 
