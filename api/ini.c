@@ -66,6 +66,8 @@ int ini_parse_string(const char *text, const char *source, const ini_handler *h)
             *close = '\0';
             char *name = trim(s + 1);
             snprintf(section, sizeof section, "%s", name);
+            if (h->on_section)
+                h->on_section(h->ud, section, lineno);
             continue;
         }
         char *eq = strchr(s, '=');

@@ -23,6 +23,8 @@ typedef struct ini_handler {
     /* A syntax error or a value refused by on_value. May be NULL. */
     void (*on_error)(void *ud, const char *source, int line, const char *why);
     void *ud;
+    /* A section header, even of a section without keys. May be NULL. */
+    void (*on_section)(void *ud, const char *section, int line);
 } ini_handler;
 
 /* Parse text; source names it in error reports. Returns the number of lines

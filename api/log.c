@@ -115,8 +115,10 @@ static size_t token_end(const char *s, size_t i)
     return i;
 }
 
-/* Mask the value following every occurrence of key (case-insensitive). */
-static void mask_after(char *s, const char *key, bool to_eol)
+/* Mask the value following every occurrence of key (case-insensitive).
+ * With need_assign, only when a ':' or '=' separates key and value, so prose
+ * that names a variable ("set HUBSPOT_ACCESS_TOKEN or ...") stays readable. */
+static void mask_after(char *s, const char *key, bool to_eol, bool need_assign)
 {
     size_t klen = strlen(key);
     for (size_t i = 0; s[i];) {
@@ -125,8 +127,15 @@ static void mask_after(char *s, const char *key, bool to_eol)
             continue;
         }
         size_t start = i + klen;
-        while (s[start] == ' ' || s[start] == '"' || s[start] == ':' || s[start] == '=')
+        bool assigned = false;
+        while (s[start] == ' ' || s[start] == '"' || s[start] == ':' || s[start] == '=') {
+            assigned |= s[start] == ':' || s[start] == '=';
             start++;
+        }
+        if (need_assign && !assigned) {
+            i = start > i + klen ? start : i + klen;
+            continue;
+        }
         size_t end = start;
         if (to_eol) {
             while (s[end] && s[end] != '\r' && s[end] != '\n' && s[end] != '"')
@@ -145,12 +154,12 @@ void log_redact_inplace(char *s)
 {
     if (!s)
         return;
-    mask_after(s, "authorization", true);
-    mask_after(s, "bearer ", false);
-    mask_after(s, "access_token", false);
-    mask_after(s, "refresh_token", false);
-    mask_after(s, "client_secret", false);
-    mask_after(s, "token=", false);
+    mask_after(s, "authorization", true, false);
+    mask_after(s, "bearer ", false, false);
+    mask_after(s, "access_token", false, true);
+    mask_after(s, "refresh_token", false, true);
+    mask_after(s, "client_secret", false, true);
+    mask_after(s, "token=", false, false);
     /* Private-app tokens look like pat-na1-<uuid>; mask wherever they are. */
     for (size_t i = 0; s[i]; i++) {
         if (strncmp(s + i, "pat-", 4) == 0 && isalpha((unsigned char)s[i + 4]))

@@ -350,3 +350,12 @@ bool str_to_double(const char *s, double *out)
     *out = v;
     return true;
 }
+
+void str_free_secret(char *s)
+{
+    if (!s)
+        return;
+    /* explicit_bzero: a plain memset before free may be optimised away. */
+    explicit_bzero(s, strlen(s));
+    free(s);
+}

@@ -65,5 +65,7 @@ bool str_starts_with(const char *s, const char *prefix);
 bool str_to_i64(const char *s, int64_t *out);
 /* Parse a finite decimal number with no trailing junk. */
 bool str_to_double(const char *s, double *out);
+/* Overwrite a secret (token, password) with zeros and free it. NULL is fine. */
+void str_free_secret(char *s);
 
 #endif

@@ -10,10 +10,15 @@
 
 static int cmd_version(const cli_globals *g, int argc, char **argv);
 static int cmd_help(const cli_globals *g, int argc, char **argv);
+/* tui/cmd_auth.c */
+int cmd_login(const cli_globals *g, int argc, char **argv);
+int cmd_logout(const cli_globals *g, int argc, char **argv);
 
 static const cli_command commands[] = {
     {"help",    "[COMMAND]", "show this help, or a command's usage", cmd_help},
     {"version", "",          "print the version",                    cmd_version},
+    {"login",   "",          "check a private app token and keep it in the Secret Service", cmd_login},
+    {"logout",  "",          "remove the portal's token from the Secret Service", cmd_logout},
 };
 
 static const cli_command *find_command(const char *name)

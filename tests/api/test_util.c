@@ -14,6 +14,12 @@
 #include "log.h"
 #include "util.h"
 
+static void test_free_secret(void **state)
+{
+    str_free_secret(NULL);
+    str_free_secret(xstrdup("test-token-secret"));
+}
+
 static void test_strbuf(void **state)
 {
     strbuf sb = {0};
@@ -98,6 +104,15 @@ static void test_redaction(void **state)
     assert_null(strstr(line, "CJT-secret-value"));
     assert_non_null(strstr(line, "expires_in"));
 
+    /* Prose naming a variable is not a credential. */
+    snprintf(line, sizeof line, "set HUBSPOT_ACCESS_TOKEN or add token_command; no refresh_token given");
+    log_redact_inplace(line);
+    assert_string_equal(line, "set HUBSPOT_ACCESS_TOKEN or add token_command; no refresh_token given");
+    snprintf(line, sizeof line, "access_token: CJT-abc refresh_token = rt-1");
+    log_redact_inplace(line);
+    assert_null(strstr(line, "CJT-abc"));
+    assert_null(strstr(line, "rt-1"));
+
     log_add_secret("opaque-token-xyz");
     snprintf(line, sizeof line, "token opaque-token-xyz seen twice: opaque-token-xyz");
     log_redact_inplace(line);
@@ -144,7 +159,7 @@ static void ini_error(void *ud, const char *source, int line, const char *why)
 static void test_ini(void **state)
 {
     struct ini_seen seen = {0};
-    ini_handler h = {ini_collect, ini_error, &seen};
+    ini_handler h = {.on_value = ini_collect, .on_error = ini_error, .ud = &seen};
     const char *text =
         "top = 1\n"
         "# comment\n"
@@ -169,16 +184,33 @@ static void test_ini(void **state)
     assert_int_equal(err.status, HT_NOT_FOUND);
 }
 
+static void ini_section(void *ud, const char *section, int line)
+{
+    struct ini_seen *seen = ud;
+    size_t n = strlen(seen->text);
+    snprintf(seen->text + n, sizeof seen->text - n, "<%s@%d>", section, line);
+}
+
+static void test_ini_sections_without_keys(void **state)
+{
+    struct ini_seen seen = {0};
+    ini_handler h = {.on_value = ini_collect, .ud = &seen, .on_section = ini_section};
+    assert_int_equal(ini_parse_string("[portal empty]\n\n[ portal  b ]\nk = v\n", "t", &h), 0);
+    assert_string_equal(seen.text, "<portal empty@1><portal  b@3>[portal  b]k=v;");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_strbuf),
+        cmocka_unit_test(test_free_secret),
         cmocka_unit_test(test_time_iso_roundtrip),
         cmocka_unit_test(test_time_rejects_junk),
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_redaction),
         cmocka_unit_test(test_error_set),
         cmocka_unit_test(test_ini),
+        cmocka_unit_test(test_ini_sections_without_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
