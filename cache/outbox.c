@@ -10,6 +10,7 @@
 #include "audit_int.h"
 #include "records.h"
 #include "records_int.h"
+#include "validate.h"
 
 /* ---- names ----------------------------------------------------------------------- */
 
@@ -80,7 +81,7 @@ static const char *const ob_cols[] = {
     "server_seen", "server_by", "server_at", "to_okey", "to_id", "assoc_type",
     "assoc_category", "assoc_label", "idem_key", "change_group", "state", "batch_id",
     "claimed_ms", "recheck", "created_ms", "updated_ms", "attempts", "err_message",
-    "err_category", "correlation_id", "http_status",
+    "err_category", "correlation_id", "http_status", "no_coalesce",
 };
 
 typedef struct ob_row {
@@ -285,7 +286,7 @@ static ht_status find_open_update(store *st, int64_t okey, int64_t id, const cha
     *found = false;
     sqlite3_stmt *q = store_stmt(st,
         "SELECT qid FROM outbox WHERE okey=? AND record_id=? AND kind='update' AND prop=?"
-        " AND state<>'sending' ORDER BY qid DESC LIMIT 1", err);
+        " AND state<>'sending' AND no_coalesce=0 ORDER BY qid DESC LIMIT 1", err);
     if (!q)
         return err ? err->status : HT_DB;
     sqlite3_bind_int64(q, 1, okey);
@@ -518,6 +519,73 @@ ht_status outbox_enqueue_create(store *st, const char *object, const char *const
     }
     if (s == HT_OK)
         records_format_id(id, local_id);
+    objmeta_release(m);
+    return s;
+}
+
+/* ---- clear, then set ------------------------------------------------------------------------ */
+
+static ht_status queue_clear(store *st, const objmeta *m, int64_t id, const char *prop,
+                             int64_t group, ht_error *err)
+{
+    ob_row row;
+    bool open = false;
+    ht_status s = find_open_update(st, m->okey, id, prop, &row, &open, err);
+    if (s == HT_OK && open) {
+        s = undo_push(st, group, row.e.qid, true, err);
+        sqlite3_stmt *u = s == HT_OK ? store_stmt(st,
+            "UPDATE outbox SET new_value=NULL, no_coalesce=1, change_group=?, updated_ms=?,"
+            " state=CASE state WHEN 'conflict' THEN 'conflict' ELSE 'pending' END"
+            " WHERE qid=?", err) : NULL;
+        if (s == HT_OK && !u)
+            s = err ? err->status : HT_DB;
+        if (u) {
+            sqlite3_bind_int64(u, 1, group);
+            sqlite3_bind_int64(u, 2, time_now_ms());
+            sqlite3_bind_int64(u, 3, row.e.qid);
+            s = store_step_done(st, u, "queueing an edit", err);
+        }
+        outbox_entry_clear(&row.e);
+    } else if (s == HT_OK) {
+        char *cur = NULL;
+        bool found;
+        int64_t qid;
+        s = records_read_value(st, m, id, prop, &cur, &found, err);
+        if (s == HT_OK && !found)
+            s = ht_error_set(err, HT_NOT_FOUND, "the record is not in the cache");
+        if (s == HT_OK)
+            s = insert_update_row(st, m->okey, id, prop, NULL, cur, group, &qid, err);
+        if (s == HT_OK)
+            s = exec_qid(st, "UPDATE outbox SET no_coalesce=1 WHERE qid=?", qid, err);
+        if (s == HT_OK)
+            s = undo_push(st, group, qid, false, err);
+        free(cur);
+    }
+    return s == HT_OK ? records_set_local_value(st, m, id, prop, NULL, err) : s;
+}
+
+ht_status outbox_enqueue_clear_then_set(store *st, const char *object, const char *id_text,
+                                        const char *prop, const char *value, int64_t group,
+                                        ht_error *err)
+{
+    int64_t id, qid;
+    if (!id_text || !records_parse_id(id_text, &id))
+        return ht_error_set(err, HT_INVALID, "'%s' is not a record id", id_text ? id_text : "");
+    const objmeta *m = meta_object(st, object, err);
+    if (!m)
+        return err ? err->status : HT_NOT_FOUND;
+    ht_status s = store_begin(st, err);
+    if (s == HT_OK) {
+        s = group_or_new(st, &group, err);
+        if (s == HT_OK)
+            s = queue_clear(st, m, id, prop, group, err);
+        if (s == HT_OK)
+            s = enqueue_update_in_tx(st, m, id, prop, value, group, &qid, err);
+        if (s == HT_OK)
+            s = store_commit(st, err);
+        else
+            store_rollback(st);
+    }
     objmeta_release(m);
     return s;
 }
@@ -1012,8 +1080,15 @@ ht_status outbox_resolve(store *st, int64_t qid, bool keep_mine, ht_error *err)
 
 /* ---- claim ------------------------------------------------------------------------------------ */
 
+/* An update waits while an older edit of the same property is queued
+ * (a clear-then-set must reach HubSpot in that order). */
+#define NO_OLDER_EDIT                                                            \
+    " NOT EXISTS(SELECT 1 FROM outbox o2 WHERE o2.okey=outbox.okey"              \
+    " AND o2.record_id=outbox.record_id AND o2.kind='update'"                    \
+    " AND o2.prop=outbox.prop AND o2.qid<outbox.qid)"
+
 static const char *const claim_kinds_sql[] = {
-    [OBK_UPDATE] = "kind='update' AND record_id>0",
+    [OBK_UPDATE] = "kind='update' AND record_id>0 AND" NO_OLDER_EDIT,
     [OBK_CREATE] = "kind='create'",
     [OBK_ASSOC_ADD] = "kind IN ('assoc_add','assoc_remove') AND record_id>0 AND to_id>0",
     [OBK_ASSOC_REMOVE] = "kind IN ('assoc_add','assoc_remove') AND record_id>0 AND to_id>0",
@@ -1039,9 +1114,9 @@ static ht_status claimable_records(store *st, int64_t okey, outbox_kind kind, si
                                    int64_t **ids, size_t *n, ht_error *err)
 {
     char *sql = xasprintf(
-        "SELECT record_id FROM outbox o WHERE okey=?1 AND state='pending' AND %s"
-        " AND NOT EXISTS(SELECT 1 FROM outbox s WHERE s.okey=o.okey"
-        " AND s.record_id=o.record_id AND s.state='sending')"
+        "SELECT record_id FROM outbox WHERE okey=?1 AND state='pending' AND %s"
+        " AND NOT EXISTS(SELECT 1 FROM outbox s WHERE s.okey=outbox.okey"
+        " AND s.record_id=outbox.record_id AND s.state='sending')"
         " GROUP BY record_id ORDER BY min(qid) LIMIT ?2", claim_kinds_sql[kind]);
     sqlite3_stmt *q = store_stmt(st, sql, err);
     free(sql);
@@ -1067,7 +1142,8 @@ static ht_status claim_rows(store *st, const outbox_batch *b, int64_t okey, int6
     char *cols = cols_list();
     char *sql = xasprintf("UPDATE outbox SET state='sending', batch_id=?1, claimed_ms=?2,"
                           " attempts=attempts+1, updated_ms=?2 WHERE okey=?3 AND record_id=?4"
-                          " AND state='pending' AND kind IN (%s) RETURNING %s", kinds, cols);
+                          " AND state='pending' AND kind IN (%s) AND (kind<>'update' OR"
+                          NO_OLDER_EDIT ") RETURNING %s", kinds, cols);
     free(cols);
     sqlite3_stmt *q = store_stmt(st, sql, err);
     free(sql);

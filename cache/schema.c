@@ -98,7 +98,7 @@ static const char schema_v1[] =
     " server_value TEXT, server_seen INTEGER NOT NULL DEFAULT 0, server_by TEXT,"
     " server_at TEXT,"
     " to_okey INTEGER, to_id INTEGER, assoc_type INTEGER, assoc_category TEXT,"
-    " assoc_label TEXT, idem_key TEXT,"
+    " assoc_label TEXT, idem_key TEXT, no_coalesce INTEGER NOT NULL DEFAULT 0,"
     " change_group INTEGER NOT NULL, state TEXT NOT NULL DEFAULT 'pending',"
     " batch_id TEXT, claimed_ms INTEGER, recheck INTEGER NOT NULL DEFAULT 0,"
     " created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL,"

@@ -1,0 +1,602 @@
+/* query.c — keyset-paged windows over a record table.
+ *
+ * Rows are ordered by (key, id) with empty keys after all others. A page
+ * continues from a cursor (key k, id i) in up to three index seeks, never a
+ * row-value comparison (SQLite cannot seek an expression index with one):
+ *   1. key = k and id beyond i      (the rest of k's ties)
+ *   2. key beyond k                  (the following keys)
+ *   3. key is empty                  (the empty tail, by id)
+ * and backwards the mirror image. */
+#include "query.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "filter_int.h"
+#include "records.h"
+#include "records_int.h"
+
+struct query {
+    store         *st;
+    const objmeta *m;
+    filter        *f;
+    filter_sql     fs;
+    bool           by_id;
+    prop_key       sort;
+    bool           desc;
+    size_t         ncols;
+    prop_key      *cols;
+    char         **col_names;
+    char          *select;         /* "SELECT id, key, cols… FROM t WHERE archived=0 AND (f)" */
+    char          *index_name;     /* NULL when no index applies */
+    bool           needs_index;
+};
+
+/* ---- opening ---------------------------------------------------------------------- */
+
+void query_close(query *q)
+{
+    if (!q)
+        return;
+    filter_free(q->f);
+    filter_sql_clear(&q->fs);
+    prop_key_clear(&q->sort);
+    for (size_t i = 0; i < q->ncols; i++) {
+        prop_key_clear(&q->cols[i]);
+        free(q->col_names[i]);
+    }
+    free(q->cols);
+    free(q->col_names);
+    free(q->select);
+    free(q->index_name);
+    objmeta_release(q->m);
+    free(q);
+}
+
+static ht_status index_exists(store *st, const char *name, bool *yes, ht_error *err)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT 1 FROM sqlite_schema WHERE type='index'"
+                                     " AND name=?", err);
+    if (!s)
+        return err ? err->status : HT_DB;
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(s);
+    *yes = rc == SQLITE_ROW;
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? HT_OK
+                                                 : store_fail(st, rc, "reading indexes", err);
+}
+
+static char *index_name_for(const objmeta *m, const prop_key *k)
+{
+    if (k->kind == KEY_ID || strcmp(k->col, "NULL") == 0)
+        return NULL;
+    return xasprintf("srt_%lld_%s", (long long)m->okey, k->index_tag);
+}
+
+static ht_status resolve_or_invalid(store *st, const objmeta *m, const char *name,
+                                    prop_key *k, ht_error *err)
+{
+    ht_status s = filter_prop_key(st, m, name, k, err);
+    if (s == HT_NOT_FOUND) {
+        char msg[sizeof err->message];
+        snprintf(msg, sizeof msg, "%s", err ? err->message : "unknown property");
+        return ht_error_set(err, HT_INVALID, "%s", msg);
+    }
+    return s;
+}
+
+static ht_status open_columns(query *q, const query_spec *spec, ht_error *err)
+{
+    q->ncols = spec->ncolumns;
+    q->cols = xcalloc(q->ncols + 1, sizeof *q->cols);
+    q->col_names = xcalloc(q->ncols + 1, sizeof *q->col_names);
+    for (size_t i = 0; i < q->ncols; i++) {
+        q->col_names[i] = xstrdup(spec->columns[i]);
+        ht_status s = resolve_or_invalid(q->st, q->m, spec->columns[i], &q->cols[i], err);
+        if (s != HT_OK)
+            return s;
+    }
+    return HT_OK;
+}
+
+static void build_select(query *q)
+{
+    strbuf sb = {0};
+    strbuf_printf(&sb, "SELECT id, %s", q->by_id ? "id" : q->sort.key);
+    for (size_t i = 0; i < q->ncols; i++)
+        strbuf_printf(&sb, ", %s", q->cols[i].col);
+    strbuf_printf(&sb, " FROM %s WHERE archived=0 AND %s", q->m->table,
+                  strbuf_str(&q->fs.where));
+    q->select = strbuf_detach(&sb);
+}
+
+ht_status query_open(store *st, const query_spec *spec, query **out, ht_error *err,
+                     int *err_col)
+{
+    *out = NULL;
+    if (err_col)
+        *err_col = 0;
+    query *q = xcalloc(1, sizeof *q);
+    q->st = st;
+    q->desc = spec->descending;
+    q->m = meta_object(st, spec->object, err);
+    ht_status s = q->m ? HT_OK : (err ? err->status : HT_NOT_FOUND);
+    if (s == HT_OK)
+        s = filter_parse(spec->filter, &q->f, err, err_col);
+    if (s == HT_OK)
+        s = filter_compile_sql(st, q->m, q->f, &q->fs, err, err_col);
+    q->by_id = str_empty(spec->sort) || strcmp(spec->sort, "id") == 0 ||
+               strcmp(spec->sort, "hs_object_id") == 0;
+    if (s == HT_OK && !q->by_id)
+        s = resolve_or_invalid(st, q->m, spec->sort, &q->sort, err);
+    if (s == HT_OK)
+        s = open_columns(q, spec, err);
+    if (s == HT_OK && !q->by_id && (q->index_name = index_name_for(q->m, &q->sort))) {
+        bool have;
+        s = index_exists(st, q->index_name, &have, err);
+        q->needs_index = !have;
+    }
+    if (s != HT_OK) {
+        query_close(q);
+        return s;
+    }
+    build_select(q);
+    *out = q;
+    return HT_OK;
+}
+
+bool query_needs_index(const query *q) { return q->needs_index; }
+
+ht_status query_ensure_index(store *st, const char *object, const char *sort_prop,
+                             int64_t *built_ms, ht_error *err)
+{
+    if (built_ms)
+        *built_ms = 0;
+    const objmeta *m = meta_object(st, object, err);
+    if (!m)
+        return err ? err->status : HT_NOT_FOUND;
+    prop_key k;
+    ht_status s = resolve_or_invalid(st, m, sort_prop, &k, err);
+    char *name = s == HT_OK ? index_name_for(m, &k) : NULL;
+    bool have = true;
+    if (name)
+        s = index_exists(st, name, &have, err);
+    if (s == HT_OK && !have) {
+        int64_t t0 = time_mono_ms();
+        char *sql = xasprintf("CREATE INDEX IF NOT EXISTS \"%s\" ON %s(%s, id)"
+                              " WHERE archived=0", name, m->table, k.key);
+        s = store_exec(st, sql, err);
+        free(sql);
+        if (s == HT_OK && built_ms)
+            *built_ms = time_mono_ms() - t0;
+    }
+    free(name);
+    prop_key_clear(&k);
+    objmeta_release(m);
+    return s;
+}
+
+/* ---- cursors and pages --------------------------------------------------------------- */
+
+void query_cursor_clear(query_cursor *c)
+{
+    if (c)
+        free(c->key_t);
+    if (c)
+        memset(c, 0, sizeof *c);
+}
+
+void query_cursor_copy(query_cursor *dst, const query_cursor *src)
+{
+    *dst = *src;
+    dst->key_t = src->key_t ? xstrdup(src->key_t) : NULL;
+}
+
+static void row_clear(query_row *r, size_t ncols)
+{
+    for (size_t i = 0; i < ncols; i++)
+        free(r->values[i]);
+    free(r->values);
+    free(r->cell_state);
+    query_cursor_clear(&r->cursor);
+}
+
+typedef struct page_build {
+    query_page *p;
+    size_t      cap;
+} page_build;
+
+static query_page *new_page(const query *q)
+{
+    query_page *p = xcalloc(1, sizeof *p);
+    p->ncolumns = q->ncols;
+    return p;
+}
+
+void query_page_free(query_page *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->nrows; i++)
+        row_clear(&p->rows[i], p->ncolumns);
+    free(p->rows);
+    free(p);
+}
+
+static char *column_text(const prop_key *k, sqlite3_stmt *s, int i)
+{
+    if (sqlite3_column_type(s, i) == SQLITE_NULL)
+        return NULL;
+    if (k->kind == KEY_MS) {
+        char iso[32];
+        time_format_iso(sqlite3_column_int64(s, i), iso);
+        return xstrdup(iso);
+    }
+    if (k->kind == KEY_ID) {
+        char id[32];
+        records_format_id(sqlite3_column_int64(s, i), id);
+        return xstrdup(id);
+    }
+    return store_col_strdup(s, i);
+}
+
+static void add_row(query *q, page_build *b, sqlite3_stmt *s)
+{
+    query_page *p = b->p;
+    if (p->nrows == b->cap) {
+        b->cap = b->cap ? b->cap * 2 : 64;
+        p->rows = xrealloc(p->rows, b->cap * sizeof *p->rows);
+    }
+    query_row *r = &p->rows[p->nrows++];
+    memset(r, 0, sizeof *r);
+    int64_t id = sqlite3_column_int64(s, 0);
+    records_format_id(id, r->id);
+    r->values = xcalloc(q->ncols + 1, sizeof *r->values);
+    r->cell_state = xcalloc(q->ncols + 1, sizeof *r->cell_state);
+    for (size_t i = 0; i < q->ncols; i++)
+        r->values[i] = column_text(&q->cols[i], s, (int)i + 2);
+    query_cursor *c = &r->cursor;
+    c->valid = true;
+    c->id = id;
+    c->key_type = sqlite3_column_type(s, 1);
+    if (c->key_type == SQLITE_INTEGER)
+        c->key_i = sqlite3_column_int64(s, 1);
+    else if (c->key_type == SQLITE_FLOAT)
+        c->key_d = sqlite3_column_double(s, 1);
+    else if (c->key_type != SQLITE_NULL)
+        c->key_t = store_col_strdup(s, 1), c->key_type = SQLITE_TEXT;
+}
+
+static void bind_key(sqlite3_stmt *s, int i, const query_cursor *c)
+{
+    switch (c->key_type) {
+    case SQLITE_INTEGER: sqlite3_bind_int64(s, i, c->key_i); break;
+    case SQLITE_FLOAT: sqlite3_bind_double(s, i, c->key_d); break;
+    case SQLITE_TEXT: sqlite3_bind_text(s, i, c->key_t, -1, SQLITE_STATIC); break;
+    default: sqlite3_bind_null(s, i); break;
+    }
+}
+
+/* One segment: rows of the query matching cond, in order, up to limit.
+ * cond may use ?K (the cursor key) and ?I (the cursor id). */
+typedef struct segment {
+    const char *cond;
+    const char *order;
+    bool        uses_key, uses_id;
+} segment;
+
+static ht_status run_segment(query *q, const segment *sg, const query_cursor *c,
+                             size_t limit, int64_t offset, page_build *b, ht_error *err)
+{
+    char *sql = xasprintf("%s AND %s ORDER BY %s LIMIT ? OFFSET ?", q->select, sg->cond,
+                          sg->order);
+    sqlite3_stmt *s = store_stmt(q->st, sql, err);
+    free(sql);
+    if (!s)
+        return err ? err->status : HT_DB;
+    int i = filter_sql_bind(&q->fs, s, 1);
+    if (sg->uses_key)
+        bind_key(s, i++, c);
+    if (sg->uses_id)
+        sqlite3_bind_int64(s, i++, c->id);
+    sqlite3_bind_int64(s, i++, (int64_t)limit);
+    sqlite3_bind_int64(s, i, offset);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        add_row(q, b, s);
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? HT_OK : store_fail(q->st, rc, "reading records", err);
+}
+
+/* SQL fragments for a direction: forward (display order) or backward. */
+typedef struct dir_sql {
+    char *nonnull, *null, *eq_after, *key_after, *null_after;
+    char *order_key, *order_id;
+} dir_sql;
+
+static void dir_sql_make(const query *q, bool backward, dir_sql *d)
+{
+    bool asc = q->desc == backward;          /* walking towards larger keys? */
+    const char *gt = asc ? ">" : "<", *dir = asc ? "ASC" : "DESC";
+    const char *k = q->by_id ? "id" : q->sort.key;
+    d->nonnull = xasprintf("%s IS NOT NULL", k);
+    d->null = xasprintf("%s IS NULL", k);
+    d->eq_after = xasprintf("%s = ? AND id %s ?", k, gt);
+    d->key_after = xasprintf("%s %s ?", k, gt);
+    d->null_after = xasprintf("%s IS NULL AND id %s ?", k, gt);
+    d->order_key = xasprintf("%s %s, id %s", k, dir, dir);
+    d->order_id = xasprintf("id %s", dir);
+}
+
+static void dir_sql_free(dir_sql *d)
+{
+    free(d->nonnull);
+    free(d->null);
+    free(d->eq_after);
+    free(d->key_after);
+    free(d->null_after);
+    free(d->order_key);
+    free(d->order_id);
+}
+
+/* Walk from cursor c (or from the start of that direction when c is NULL)
+ * collecting up to want rows. Forward: non-empty keys then empty ones;
+ * backward: the reverse. */
+static ht_status walk(query *q, const query_cursor *c, bool backward, size_t want,
+                      page_build *b, ht_error *err)
+{
+    dir_sql d;
+    dir_sql_make(q, backward, &d);
+    segment plan[3];
+    size_t n = 0;
+    if (q->by_id) {
+        plan[n++] = c ? (segment){d.key_after, d.order_id, true, false}
+                      : (segment){"1", d.order_id, false, false};
+    } else if (!backward) {
+        if (!c) {
+            plan[n++] = (segment){d.nonnull, d.order_key, false, false};
+            plan[n++] = (segment){d.null, d.order_id, false, false};
+        } else if (c->key_type == SQLITE_NULL) {
+            plan[n++] = (segment){d.null_after, d.order_id, false, true};
+        } else {
+            plan[n++] = (segment){d.eq_after, d.order_id, true, true};
+            plan[n++] = (segment){d.key_after, d.order_key, true, false};
+            plan[n++] = (segment){d.null, d.order_id, false, false};
+        }
+    } else {
+        if (!c) {
+            plan[n++] = (segment){d.null, d.order_id, false, false};
+            plan[n++] = (segment){d.nonnull, d.order_key, false, false};
+        } else if (c->key_type == SQLITE_NULL) {
+            plan[n++] = (segment){d.null_after, d.order_id, false, true};
+            plan[n++] = (segment){d.nonnull, d.order_key, false, false};
+        } else {
+            plan[n++] = (segment){d.eq_after, d.order_id, true, true};
+            plan[n++] = (segment){d.key_after, d.order_key, true, false};
+        }
+    }
+    ht_status s = HT_OK;
+    for (size_t i = 0; s == HT_OK && i < n && b->p->nrows < want; i++)
+        s = run_segment(q, &plan[i], c, want - b->p->nrows, 0, b, err);
+    dir_sql_free(&d);
+    return s;
+}
+
+static void reverse_rows(query_page *p)
+{
+    for (size_t i = 0, j = p->nrows ? p->nrows - 1 : 0; i < j; i++, j--) {
+        query_row t = p->rows[i];
+        p->rows[i] = p->rows[j];
+        p->rows[j] = t;
+    }
+}
+
+/* ---- queued-edit markers ------------------------------------------------------------------- */
+
+static int urgency(outbox_state s)
+{
+    static const int u[] = {[OB_NONE] = 0, [OB_PENDING] = 1, [OB_SENDING] = 2,
+                            [OB_NOT_APPLIED] = 3, [OB_FAILED] = 4, [OB_CONFLICT] = 5};
+    return u[s];
+}
+
+static ht_status mark_edits(query *q, query_page *p, ht_error *err)
+{
+    if (p->nrows == 0)
+        return HT_OK;
+    sqlite3_stmt *e = store_stmt(q->st, "SELECT EXISTS(SELECT 1 FROM outbox WHERE okey=?)", err);
+    if (!e)
+        return err ? err->status : HT_DB;
+    sqlite3_bind_int64(e, 1, q->m->okey);
+    bool any = sqlite3_step(e) == SQLITE_ROW && sqlite3_column_int(e, 0);
+    sqlite3_reset(e);
+    if (!any)
+        return HT_OK;
+    strbuf sql = {0};
+    strbuf_puts(&sql, "SELECT record_id, kind, prop, state FROM outbox WHERE okey=?"
+                      " AND record_id IN (");
+    for (size_t i = 0; i < p->nrows; i++)
+        strbuf_puts(&sql, i ? ",?" : "?");
+    strbuf_putc(&sql, ')');
+    sqlite3_stmt *s = store_stmt(q->st, strbuf_str(&sql), err);
+    strbuf_free(&sql);
+    if (!s)
+        return err ? err->status : HT_DB;
+    sqlite3_bind_int64(s, 1, q->m->okey);
+    for (size_t i = 0; i < p->nrows; i++)
+        sqlite3_bind_int64(s, (int)i + 2, p->rows[i].cursor.id);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(s, 0);
+        const char *prop = (const char *)sqlite3_column_text(s, 2);
+        outbox_state st = outbox_state_from_text((const char *)sqlite3_column_text(s, 3));
+        for (size_t i = 0; i < p->nrows; i++) {
+            query_row *r = &p->rows[i];
+            if (r->cursor.id != id)
+                continue;
+            if (urgency(st) > urgency(r->row_state))
+                r->row_state = st;
+            for (size_t j = 0; prop && j < q->ncols; j++)
+                if (strcmp(q->col_names[j], prop) == 0 && urgency(st) > urgency(r->cell_state[j]))
+                    r->cell_state[j] = st;
+        }
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? HT_OK : store_fail(q->st, rc, "reading the outbox", err);
+}
+
+/* ---- public paging ------------------------------------------------------------------------ */
+
+static ht_status finish(query *q, page_build *b, size_t n, bool backward, ht_status s,
+                        query_page **out, ht_error *err)
+{
+    query_page *p = b->p;
+    bool more = p->nrows > n;
+    while (p->nrows > n)
+        row_clear(&p->rows[--p->nrows], q->ncols);
+    if (backward) {
+        reverse_rows(p);
+        p->more_before = more;
+    } else {
+        p->more_after = more;
+    }
+    if (s == HT_OK)
+        s = mark_edits(q, p, err);
+    if (s != HT_OK) {
+        query_page_free(p);
+        return s;
+    }
+    *out = p;
+    return HT_OK;
+}
+
+static ht_status page_walk(query *q, const query_cursor *c, bool backward, size_t n,
+                           query_page **out, ht_error *err)
+{
+    *out = NULL;
+    if (c && !c->valid)
+        return ht_error_set(err, HT_INVALID, "no position to page from");
+    page_build b = {new_page(q), 0};
+    /* One extra row tells whether more exist beyond the page. */
+    ht_status s = walk(q, c, backward, n + 1, &b, err);
+    if (c) {
+        if (backward)
+            b.p->more_after = true;
+        else
+            b.p->more_before = true;
+    }
+    return finish(q, &b, n, backward, s, out, err);
+}
+
+ht_status query_first(query *q, size_t n, query_page **out, ht_error *err)
+{
+    return page_walk(q, NULL, false, n, out, err);
+}
+
+ht_status query_last(query *q, size_t n, query_page **out, ht_error *err)
+{
+    return page_walk(q, NULL, true, n, out, err);
+}
+
+ht_status query_after(query *q, const query_cursor *c, size_t n, query_page **out,
+                      ht_error *err)
+{
+    return page_walk(q, c, false, n, out, err);
+}
+
+ht_status query_before(query *q, const query_cursor *c, size_t n, query_page **out,
+                       ht_error *err)
+{
+    return page_walk(q, c, true, n, out, err);
+}
+
+/* ---- counting ------------------------------------------------------------------------------ */
+
+static ht_status count_where(query *q, const char *cond, const query_cursor *c, bool uses_key,
+                             bool uses_id, int64_t *out, ht_error *err)
+{
+    char *sql = xasprintf("SELECT count(*) FROM %s WHERE archived=0 AND %s AND %s",
+                          q->m->table, strbuf_str(&q->fs.where), cond);
+    sqlite3_stmt *s = store_stmt(q->st, sql, err);
+    free(sql);
+    if (!s)
+        return err ? err->status : HT_DB;
+    int i = filter_sql_bind(&q->fs, s, 1);
+    if (uses_key)
+        bind_key(s, i++, c);
+    if (uses_id)
+        sqlite3_bind_int64(s, i, c->id);
+    int rc = sqlite3_step(s);
+    *out = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? HT_OK : store_fail(q->st, rc, "counting records", err);
+}
+
+ht_status query_count(query *q, int64_t *count, ht_error *err)
+{
+    *count = 0;
+    if (q->f)
+        return count_where(q, "1", NULL, false, false, count, err);
+    sqlite3_stmt *s = store_stmt(q->st, "SELECT live_count FROM object_types WHERE okey=?", err);
+    if (!s)
+        return err ? err->status : HT_DB;
+    sqlite3_bind_int64(s, 1, q->m->okey);
+    int rc = sqlite3_step(s);
+    *count = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? HT_OK : store_fail(q->st, rc, "counting records", err);
+}
+
+ht_status query_position(query *q, const query_cursor *c, int64_t *pos, ht_error *err)
+{
+    *pos = 0;
+    if (!c || !c->valid)
+        return ht_error_set(err, HT_INVALID, "no position given");
+    dir_sql d;
+    dir_sql_make(q, true, &d);     /* "after" walking backwards = before in display order */
+    int64_t a = 0, b = 0;
+    ht_status s;
+    if (q->by_id) {
+        s = count_where(q, d.key_after, c, true, false, &a, err);
+    } else if (c->key_type == SQLITE_NULL) {
+        s = count_where(q, d.nonnull, c, false, false, &a, err);
+        if (s == HT_OK)
+            s = count_where(q, d.null_after, c, false, true, &b, err);
+    } else {
+        s = count_where(q, d.eq_after, c, true, true, &a, err);
+        if (s == HT_OK)
+            s = count_where(q, d.key_after, c, true, false, &b, err);
+    }
+    dir_sql_free(&d);
+    *pos = a + b;
+    return s;
+}
+
+ht_status query_at(query *q, int64_t offset, size_t n, query_page **out, ht_error *err)
+{
+    *out = NULL;
+    if (offset < 0)
+        offset = 0;
+    dir_sql d;
+    dir_sql_make(q, false, &d);
+    page_build b = {new_page(q), 0};
+    b.p->more_before = offset > 0;
+    ht_status s = HT_OK;
+    if (q->by_id) {
+        segment all = {"1", d.order_id, false, false};
+        s = run_segment(q, &all, NULL, n + 1, offset, &b, err);
+    } else {
+        int64_t nonnull = 0;
+        s = count_where(q, d.nonnull, NULL, false, false, &nonnull, err);
+        segment keyed = {d.nonnull, d.order_key, false, false};
+        segment empty = {d.null, d.order_id, false, false};
+        if (s == HT_OK && offset < nonnull)
+            s = run_segment(q, &keyed, NULL, n + 1, offset, &b, err);
+        if (s == HT_OK && b.p->nrows < n + 1)
+            s = run_segment(q, &empty, NULL, n + 1 - b.p->nrows,
+                            offset > nonnull ? offset - nonnull : 0, &b, err);
+    }
+    dir_sql_free(&d);
+    return finish(q, &b, n, false, s, out, err);
+}
