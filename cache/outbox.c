@@ -1634,8 +1634,15 @@ static ht_status created_tx(store *st, int64_t qid, const char *hubspot_id, cons
         s = remap_queue(st, r.okey, r.record_id, new_id, err);
     if (s == HT_OK)
         s = finish_create_edits(st, &r, new_id, corr, err);
-    if (s == HT_OK)
-        s = audit_row_result(st, &r, "created", hubspot_id, NULL, NULL, corr, err);
+    if (s == HT_OK) {
+        /* Audited under the id it has from now on, naming the local one. */
+        char was[32];
+        records_format_id(r.record_id, was);
+        int64_t local = r.record_id;
+        r.record_id = new_id;
+        s = audit_row_result(st, &r, "created", hubspot_id, was, NULL, corr, err);
+        r.record_id = local;
+    }
     if (s == HT_OK)
         s = delete_row(st, qid, err);
     objmeta_release(m);
