@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "checkpoint.h"
 #include "fixture.h"
 #include "store_int.h"
 
@@ -213,6 +214,50 @@ static void test_reader_and_cancel(void **state)
     fx_close(&fx);
 }
 
+/* Sync state survives a reopen and rolls back with the data it describes. */
+static void test_checkpoints(void **state)
+{
+    fixture fx;
+    fx_open(&fx);
+    ht_error err;
+    sync_checkpoint cp;
+    assert_int_equal(checkpoint_get(fx.st, "contacts", &cp, &err), HT_OK);
+    assert_null(cp.backfill_after);
+    assert_false(cp.backfill_done);
+    cp.backfill_after = xstrdup("cursor-200");
+    cp.backfill_records = 200;
+    cp.hwm_ms = 1714521600000;
+    assert_int_equal(checkpoint_put(fx.st, "contacts", &cp, &err), HT_OK);
+    sync_checkpoint_clear(&cp);
+    assert_int_equal(checkpoint_kv_set(fx.st, "contacts", "assoc:companies", "after-9", &err),
+                     HT_OK);
+    /* A page and its checkpoint in one transaction, rolled back together. */
+    assert_int_equal(store_begin(fx.st, &err), HT_OK);
+    fx_put_json(fx.st, "contacts", "[{\"id\":\"1\",\"properties\":{}}]");
+    sync_checkpoint next = {.backfill_after = "cursor-300", .backfill_records = 300};
+    assert_int_equal(checkpoint_put(fx.st, "contacts", &next, &err), HT_OK);
+    store_rollback(fx.st);
+    store_close(fx.st);
+    store_options opt = {.dir = fx.dir};
+    assert_int_equal(store_open("test", &opt, &fx.st, &err), HT_OK);
+    assert_int_equal(checkpoint_get(fx.st, "contacts", &cp, &err), HT_OK);
+    assert_string_equal(cp.backfill_after, "cursor-200");
+    assert_int_equal(cp.backfill_records, 200);
+    assert_int_equal(cp.hwm_ms, 1714521600000);
+    sync_checkpoint_clear(&cp);
+    record *r;
+    assert_int_equal(records_get(fx.st, "contacts", "1", &r, &err), HT_NOT_FOUND);
+    char *v;
+    assert_int_equal(checkpoint_kv_get(fx.st, "contacts", "assoc:companies", &v, &err), HT_OK);
+    assert_string_equal(v, "after-9");
+    free(v);
+    assert_int_equal(checkpoint_kv_set(fx.st, "contacts", "assoc:companies", NULL, &err), HT_OK);
+    assert_int_equal(checkpoint_kv_get(fx.st, "contacts", "assoc:companies", &v, &err), HT_OK);
+    assert_null(v);
+    assert_int_equal(checkpoint_get(fx.st, "nosuch", &cp, &err), HT_NOT_FOUND);
+    fx_close(&fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -222,6 +267,7 @@ int main(void)
         cmocka_unit_test(test_newer_file_refused),
         cmocka_unit_test(test_transactions_nest),
         cmocka_unit_test(test_reader_and_cancel),
+        cmocka_unit_test(test_checkpoints),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
