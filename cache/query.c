@@ -27,7 +27,7 @@ struct query {
     size_t         ncols;
     prop_key      *cols;
     char         **col_names;
-    char          *select;         /* "SELECT id, key, cols… FROM t WHERE archived=0 AND (f)" */
+    char          *select;         /* "SELECT id, key, cols… FROM t WHERE (f)" */
     char          *index_name;     /* NULL when no index applies */
     bool           needs_index;
 };
@@ -106,7 +106,7 @@ static void build_select(query *q)
     strbuf_printf(&sb, "SELECT id, %s", q->by_id ? "id" : q->sort.key);
     for (size_t i = 0; i < q->ncols; i++)
         strbuf_printf(&sb, ", %s", q->cols[i].col);
-    strbuf_printf(&sb, " FROM %s WHERE archived=0 AND %s", q->m->table,
+    strbuf_printf(&sb, " FROM %s WHERE %s", q->m->table,
                   strbuf_str(&q->fs.where));
     q->select = strbuf_detach(&sb);
 }
@@ -133,7 +133,7 @@ ht_status query_open(store *st, const query_spec *spec, query **out, ht_error *e
     if (s == HT_OK)
         s = open_columns(q, spec, err);
     if (s == HT_OK && !q->by_id && (q->index_name = index_name_for(q->m, &q->sort))) {
-        bool have;
+        bool have = false;
         s = index_exists(st, q->index_name, &have, err);
         q->needs_index = !have;
     }
@@ -164,8 +164,8 @@ ht_status query_ensure_index(store *st, const char *object, const char *sort_pro
         s = index_exists(st, name, &have, err);
     if (s == HT_OK && !have) {
         int64_t t0 = time_mono_ms();
-        char *sql = xasprintf("CREATE INDEX IF NOT EXISTS \"%s\" ON %s(%s, id)"
-                              " WHERE archived=0", name, m->table, k.key);
+        char *sql = xasprintf("CREATE INDEX IF NOT EXISTS \"%s\" ON %s(%s, id)", name,
+                              m->table, k.key);
         s = store_exec(st, sql, err);
         free(sql);
         if (s == HT_OK && built_ms)
@@ -516,7 +516,7 @@ ht_status query_before(query *q, const query_cursor *c, size_t n, query_page **o
 static ht_status count_where(query *q, const char *cond, const query_cursor *c, bool uses_key,
                              bool uses_id, int64_t *out, ht_error *err)
 {
-    char *sql = xasprintf("SELECT count(*) FROM %s WHERE archived=0 AND %s AND %s",
+    char *sql = xasprintf("SELECT count(*) FROM %s WHERE %s AND %s",
                           q->m->table, strbuf_str(&q->fs.where), cond);
     sqlite3_stmt *s = store_stmt(q->st, sql, err);
     free(sql);

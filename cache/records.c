@@ -2,12 +2,15 @@
  * associations.
  *
  * Layout: rec_<okey>(id INTEGER PRIMARY KEY, created_ms, updated_ms,
- * archived, seen_gen, p_<prop>…) — one row per record, one untyped column
+ * seen_gen, p_<prop>…) — one row per record, one untyped column
  * per property that ever had a value (added on demand, values kept exactly
  * as HubSpot's strings; empty is NULL). Local creates have negative ids.
  * fts_<okey> is a contentless FTS5 index (detail=none: no positions, the
  * cheapest to maintain) over the object's search properties joined into one
- * text; deleting from it needs the old text, which we always have. */
+ * text; deleting from it needs the old text, which we always have.
+ * Records archived on HubSpot are deleted here: they must leave every local
+ * read, and keeping them would put an `archived` test in every query (and
+ * partial indexes that mislead SQLite's planner). */
 #include "records.h"
 
 #include <stdlib.h>
@@ -48,8 +51,7 @@ ht_status records_create_tables(store *st, int64_t okey, ht_error *err)
 {
     char *sql = xasprintf(
         "CREATE TABLE IF NOT EXISTS rec_%lld(id INTEGER PRIMARY KEY, created_ms INTEGER,"
-        " updated_ms INTEGER, archived INTEGER NOT NULL DEFAULT 0,"
-        " seen_gen INTEGER NOT NULL DEFAULT 0);"
+        " updated_ms INTEGER, seen_gen INTEGER NOT NULL DEFAULT 0);"
         "CREATE VIRTUAL TABLE IF NOT EXISTS fts_%lld USING fts5(t, content='',"
         " detail=none, columnsize=0, tokenize='unicode61 remove_diacritics 2');",
         (long long)okey, (long long)okey);
@@ -215,10 +217,23 @@ static void text_append(strbuf *sb, const char *v)
     strbuf_puts(sb, v);
 }
 
+/* Is the object's full-text index maintained right now (not bulk loading)? */
+static bool search_live(store *st, int64_t okey)
+{
+    sqlite3_stmt *q = store_stmt(st, "SELECT search_deferred FROM object_types WHERE okey=?",
+                                 NULL);
+    if (!q)
+        return true;
+    sqlite3_bind_int64(q, 1, okey);
+    bool deferred = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0);
+    sqlite3_reset(q);
+    return !deferred;
+}
+
 static ht_status fts_write(store *st, const objmeta *m, bool del, int64_t id, const char *text,
                            ht_error *err)
 {
-    if (str_empty(text))
+    if (str_empty(text) || !search_live(st, m->okey))
         return HT_OK;
     char sql[128];
     if (del)
@@ -234,11 +249,11 @@ static ht_status fts_write(store *st, const objmeta *m, bool del, int64_t id, co
     return store_step_done(st, s, "updating the search index", err);
 }
 
-/* SELECT archived, <search columns> FROM rec WHERE id=? for m. */
+/* SELECT 1, <search columns> FROM rec WHERE id=? for m. */
 static char *search_probe_sql(const objmeta *m, char **cols, size_t ncols)
 {
     strbuf sb = {0};
-    strbuf_puts(&sb, "SELECT archived");
+    strbuf_puts(&sb, "SELECT 1");
     for (size_t i = 0; i < ncols; i++) {
         strbuf_puts(&sb, ", ");
         if (cols[i])
@@ -285,7 +300,7 @@ ht_status records_read_value(store *st, const objmeta *m, int64_t id, const char
         sql_ident(&sql, col);
     else
         strbuf_puts(&sql, "NULL");
-    strbuf_printf(&sql, " FROM %s WHERE id=? AND archived=0", m->table);
+    strbuf_printf(&sql, " FROM %s WHERE id=?", m->table);
     sqlite3_stmt *q = store_stmt(st, strbuf_str(&sql), err);
     strbuf_free(&sql);
     free(col);
@@ -323,7 +338,7 @@ static ht_status current_search_text(store *st, const objmeta *m, int64_t id,
     int rc = sqlite3_step(q);
     strbuf sb = {0};
     if (rc == SQLITE_ROW) {
-        *live = sqlite3_column_int(q, 0) == 0;
+        *live = true;
         for (size_t i = 0; i < m->nsearch; i++) {
             bool replaced = prop && strcmp(m->search_props[i], prop) == 0;
             text_append(&sb, replaced ? value : (const char *)sqlite3_column_text(q, (int)i + 1));
@@ -509,11 +524,60 @@ ht_status records_change_id(store *st, const objmeta *m, int64_t from, int64_t t
 
 /* ---- the bulk writer ------------------------------------------------------------------ */
 
+/* The writer keeps its hot statements itself (not in the store's cache) so
+ * a million rows never pay a cache lookup each. */
+typedef struct own_stmt {
+    char         *sql;
+    sqlite3_stmt *stmt;
+} own_stmt;
+
 struct record_writer {
     store         *st;
     const objmeta *m;
     bool           pending_edits;   /* the outbox holds edits of this object */
+    bool           search_live;     /* keep the full-text index in step (not bulk loading) */
+    own_stmt       probe, insert, update, fts_ins, fts_del;
 };
+
+static void own_stmt_clear(own_stmt *o)
+{
+    sqlite3_finalize(o->stmt);
+    free(o->sql);
+    o->stmt = NULL;
+    o->sql = NULL;
+}
+
+/* Prepare sql into o unless o already holds exactly that (takes sql). */
+static ht_status own_stmt_set(store *st, own_stmt *o, char *sql, ht_error *err)
+{
+    if (o->sql && strcmp(o->sql, sql) == 0) {
+        free(sql);
+        return HT_OK;
+    }
+    own_stmt_clear(o);
+    int rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &o->stmt, NULL);
+    if (rc != SQLITE_OK) {
+        free(sql);
+        sqlite3_finalize(o->stmt);
+        o->stmt = NULL;
+        return store_fail(st, rc, "preparing a record write", err);
+    }
+    o->sql = sql;
+    return HT_OK;
+}
+
+static ht_status writer_fts(record_writer *w, bool del, int64_t id, const char *text,
+                            ht_error *err)
+{
+    if (str_empty(text) || !w->search_live)
+        return HT_OK;
+    sqlite3_stmt *s = del ? w->fts_del.stmt : w->fts_ins.stmt;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_text(s, 2, text, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? HT_OK : store_fail(w->st, rc, "updating the search index", err);
+}
 
 record_writer *records_writer_open(store *st, const char *object, ht_error *err)
 {
@@ -527,6 +591,14 @@ record_writer *records_writer_open(store *st, const char *object, ht_error *err)
     record_writer *w = xcalloc(1, sizeof *w);
     w->st = st;
     w->m = m;
+    if (own_stmt_set(st, &w->fts_ins, xasprintf("INSERT INTO %s(rowid, t) VALUES(?, ?)", m->fts),
+                     err) != HT_OK ||
+        own_stmt_set(st, &w->fts_del, xasprintf("INSERT INTO %s(%s, rowid, t)"
+                                                " VALUES('delete', ?, ?)", m->fts, m->fts),
+                     err) != HT_OK) {
+        records_writer_close(w);
+        return NULL;
+    }
     return w;
 }
 
@@ -535,6 +607,11 @@ void records_writer_close(record_writer *w)
     if (!w)
         return;
     objmeta_release(w->m);
+    own_stmt_clear(&w->probe);
+    own_stmt_clear(&w->insert);
+    own_stmt_clear(&w->update);
+    own_stmt_clear(&w->fts_ins);
+    own_stmt_clear(&w->fts_del);
     free(w);
 }
 
@@ -576,13 +653,12 @@ static bool batch_prop_has_value(const record_batch *b, size_t j)
 static char *insert_sql(const objmeta *m, const put_plan *p)
 {
     strbuf sb = {0};
-    strbuf_printf(&sb, "INSERT INTO %s(id, created_ms, updated_ms, archived, seen_gen",
-                  m->table);
+    strbuf_printf(&sb, "INSERT INTO %s(id, created_ms, updated_ms, seen_gen", m->table);
     for (size_t i = 0; i < p->ncols; i++) {
         strbuf_puts(&sb, ", ");
         sql_ident(&sb, p->cols[i]);
     }
-    strbuf_puts(&sb, ") VALUES(?,?,?,?,?");
+    strbuf_puts(&sb, ") VALUES(?,?,?,?");
     for (size_t i = 0; i < p->ncols; i++)
         strbuf_puts(&sb, ",?");
     strbuf_putc(&sb, ')');
@@ -595,35 +671,32 @@ static char *update_sql(const objmeta *m, const put_plan *p, const char *const *
 {
     strbuf sb = {0};
     strbuf_printf(&sb, "UPDATE %s SET created_ms=ifnull(?1,created_ms),"
-                       " updated_ms=ifnull(?2,updated_ms), archived=?3,"
-                       " seen_gen=max(seen_gen,?4)", m->table);
+                       " updated_ms=ifnull(?2,updated_ms), seen_gen=max(seen_gen,?3)",
+                  m->table);
     for (size_t i = 0; i < p->ncols; i++) {
         if (row && row[p->pidx[i]] == RECORD_VALUE_ABSENT)
             continue;
         strbuf_puts(&sb, ", ");
         sql_ident(&sb, p->cols[i]);
-        strbuf_printf(&sb, "=?%zu", i + 6);
+        strbuf_printf(&sb, "=?%zu", i + 5);
     }
-    strbuf_puts(&sb, " WHERE id=?5");
+    strbuf_puts(&sb, " WHERE id=?4");
     return strbuf_detach(&sb);
 }
 
 static ht_status plan_statements(record_writer *w, put_plan *p, ht_error *err)
 {
-    char *sql = search_probe_sql(w->m, p->search_cols, w->m->nsearch);
-    sqlite3_stmt *probe = store_stmt(w->st, sql, err);
-    free(sql);
-    sql = insert_sql(w->m, p);
-    sqlite3_stmt *ins = probe ? store_stmt(w->st, sql, err) : NULL;
-    free(sql);
-    sql = update_sql(w->m, p, NULL);
-    sqlite3_stmt *upd = ins ? store_stmt(w->st, sql, err) : NULL;
-    free(sql);
-    if (!upd)
-        return err ? err->status : HT_DB;
-    p->probe = probe;
-    p->insert = ins;
-    p->update = upd;
+    ht_status s = own_stmt_set(w->st, &w->probe,
+                               search_probe_sql(w->m, p->search_cols, w->m->nsearch), err);
+    if (s == HT_OK)
+        s = own_stmt_set(w->st, &w->insert, insert_sql(w->m, p), err);
+    if (s == HT_OK)
+        s = own_stmt_set(w->st, &w->update, update_sql(w->m, p, NULL), err);
+    if (s != HT_OK)
+        return s;
+    p->probe = w->probe.stmt;
+    p->insert = w->insert.stmt;
+    p->update = w->update.stmt;
     return HT_OK;
 }
 
@@ -724,7 +797,7 @@ static ht_status probe_old(record_writer *w, put_plan *p, int64_t id, strbuf *te
     strbuf_reset(text);
     strbuf_reset(merged);
     if (rc == SQLITE_ROW) {
-        *live = sqlite3_column_int(p->probe, 0) == 0;
+        *live = true;
         for (size_t i = 0; i < w->m->nsearch; i++) {
             const char *old = (const char *)sqlite3_column_text(p->probe, (int)i + 1);
             text_append(text, old);
@@ -753,13 +826,11 @@ static bool row_has_absent(const put_plan *p)
 }
 
 static ht_status write_row(record_writer *w, put_plan *p, int64_t id, bool exists,
-                           int64_t created, int64_t updated, bool archived, int64_t gen,
-                           ht_error *err)
+                           int64_t created, int64_t updated, int64_t gen, ht_error *err)
 {
     sqlite3_stmt *s = exists ? p->update : p->insert;
-    char *slow_sql = NULL;
     if (exists && row_has_absent(p)) {
-        slow_sql = update_sql(w->m, p, p->row);
+        char *slow_sql = update_sql(w->m, p, p->row);
         s = store_stmt(w->st, slow_sql, err);
         free(slow_sql);
         if (!s)
@@ -768,23 +839,29 @@ static ht_status write_row(record_writer *w, put_plan *p, int64_t id, bool exist
     if (exists) {
         created ? sqlite3_bind_int64(s, 1, created) : sqlite3_bind_null(s, 1);
         updated ? sqlite3_bind_int64(s, 2, updated) : sqlite3_bind_null(s, 2);
-        sqlite3_bind_int(s, 3, archived);
-        sqlite3_bind_int64(s, 4, gen);
-        sqlite3_bind_int64(s, 5, id);
-        bind_row(s, p, 6, true);
+        sqlite3_bind_int64(s, 3, gen);
+        sqlite3_bind_int64(s, 4, id);
+        bind_row(s, p, 5, true);
     } else {
         sqlite3_bind_int64(s, 1, id);
         created ? sqlite3_bind_int64(s, 2, created) : sqlite3_bind_null(s, 2);
         updated ? sqlite3_bind_int64(s, 3, updated) : sqlite3_bind_null(s, 3);
-        sqlite3_bind_int(s, 4, archived);
-        sqlite3_bind_int64(s, 5, gen);
-        bind_row(s, p, 6, false);
+        sqlite3_bind_int64(s, 4, gen);
+        bind_row(s, p, 5, false);
     }
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)
         return store_fail(w->st, rc, "writing a record", err);
     return HT_OK;
+}
+
+static void clear_pending_vals(put_plan *p, size_t nprops)
+{
+    for (size_t j = 0; j < nprops; j++) {
+        free(p->pending_vals[j]);
+        p->pending_vals[j] = NULL;
+    }
 }
 
 static ht_status put_one(record_writer *w, put_plan *p, const record_batch *b, size_t r,
@@ -795,39 +872,36 @@ static ht_status put_one(record_writer *w, put_plan *p, const record_batch *b, s
     if (!records_parse_id(b->ids[r], &id) || id <= 0)
         return ht_error_set(err, HT_PARSE, "record id '%s' is not a HubSpot id",
                             b->ids[r] ? b->ids[r] : "(null)");
+    int64_t updated = b->updated_ms ? b->updated_ms[r] : 0;
+    if (updated > stats->max_updated_ms)
+        stats->max_updated_ms = updated;
+    if (b->archived && b->archived[r]) {
+        stats->archived++;
+        return records_delete_row(w->st, w->m, id, err);
+    }
     for (size_t j = 0; j < b->nprops; j++)
         p->row[j] = b->values[r * b->nprops + j];
     ht_status s = w->pending_edits ? apply_pending(w, p, b, id, err) : HT_OK;
-    bool exists = false, was_live = false;
+    bool exists = false, live = false;
     if (s == HT_OK)
-        s = probe_old(w, p, id, old_text, &exists, &was_live, new_text, err);
-    bool archived = b->archived && b->archived[r];
+        s = probe_old(w, p, id, old_text, &exists, &live, new_text, err);
     int64_t created = b->created_ms ? b->created_ms[r] : 0;
-    int64_t updated = b->updated_ms ? b->updated_ms[r] : 0;
     if (s == HT_OK)
-        s = write_row(w, p, id, exists, created, updated, archived, gen, err);
+        s = write_row(w, p, id, exists, created, updated, gen, err);
+    bool text_changed = !exists || strcmp(strbuf_str(old_text), strbuf_str(new_text)) != 0;
+    if (s == HT_OK && exists && text_changed)
+        s = writer_fts(w, true, id, strbuf_str(old_text), err);
+    if (s == HT_OK && text_changed)
+        s = writer_fts(w, false, id, strbuf_str(new_text), err);
+    clear_pending_vals(p, b->nprops);
     if (s != HT_OK)
         return s;
-    bool text_changed = was_live != !archived || strcmp(strbuf_str(old_text),
-                                                        strbuf_str(new_text)) != 0;
-    if (was_live && text_changed)
-        s = fts_write(w->st, w->m, true, id, strbuf_str(old_text), err);
-    if (s == HT_OK && !archived && text_changed)
-        s = fts_write(w->st, w->m, false, id, strbuf_str(new_text), err);
-    *delta += (int64_t)!archived - (int64_t)was_live;
-    if (!exists)
-        stats->inserted++;
-    else
+    *delta += !exists;
+    if (exists)
         stats->updated++;
-    if (archived)
-        stats->archived++;
-    if (updated > stats->max_updated_ms)
-        stats->max_updated_ms = updated;
-    for (size_t j = 0; j < b->nprops; j++) {
-        free(p->pending_vals[j]);
-        p->pending_vals[j] = NULL;
-    }
-    return s;
+    else
+        stats->inserted++;
+    return HT_OK;
 }
 
 static ht_status outbox_has_edits(store *st, int64_t okey, bool *yes, ht_error *err)
@@ -857,6 +931,7 @@ ht_status records_writer_put(record_writer *w, const record_batch *b, int64_t se
         return s;
     put_plan p;
     s = outbox_has_edits(w->st, w->m->okey, &w->pending_edits, err);
+    w->search_live = search_live(w->st, w->m->okey);
     if (s == HT_OK)
         s = plan_make(w, b, &p, err);
     else
@@ -1042,30 +1117,94 @@ ht_status records_writer_put_json(record_writer *w, json_t *results,
     return s;
 }
 
-/* ---- archive and sweep ----------------------------------------------------------------- */
+/* ---- bulk loading --------------------------------------------------------------------- */
 
-static ht_status archive_one(store *st, const objmeta *m, int64_t id, ht_error *err)
+static ht_status set_deferred(store *st, int64_t okey, bool on, ht_error *err)
 {
-    char *text = NULL;
-    bool live = false;
-    ht_status s = current_search_text(st, m, id, NULL, NULL, &text, &live, err);
-    if (s == HT_OK && live) {
-        s = fts_write(st, m, true, id, text, err);
-        char sql[128];
-        snprintf(sql, sizeof sql, "UPDATE %s SET archived=1 WHERE id=?", m->table);
-        sqlite3_stmt *u = s == HT_OK ? store_stmt(st, sql, err) : NULL;
-        if (s == HT_OK && !u)
-            s = err ? err->status : HT_DB;
-        if (u) {
-            sqlite3_bind_int64(u, 1, id);
-            s = store_step_done(st, u, "archiving a record", err);
-        }
-        if (s == HT_OK)
-            s = records_adjust_count(st, m->okey, -1, err);
-    }
-    free(text);
+    sqlite3_stmt *s = store_stmt(st, "UPDATE object_types SET search_deferred=? WHERE okey=?",
+                                 err);
+    if (!s)
+        return err ? err->status : HT_DB;
+    sqlite3_bind_int(s, 1, on);
+    sqlite3_bind_int64(s, 2, okey);
+    return store_step_done(st, s, "switching bulk mode", err);
+}
+
+ht_status records_begin_bulk(store *st, const char *object, ht_error *err)
+{
+    const objmeta *m = meta_object(st, object, err);
+    if (!m)
+        return err ? err->status : HT_NOT_FOUND;
+    ht_status s = set_deferred(st, m->okey, true, err);
+    objmeta_release(m);
     return s;
 }
+
+bool records_search_ready(store *st, const char *object)
+{
+    const objmeta *m = meta_object(st, object, NULL);
+    bool ready = !m || search_live(st, m->okey);
+    objmeta_release(m);
+    return ready;
+}
+
+/* INSERT INTO fts(rowid, t) SELECT id, <search columns joined> FROM rec. */
+static char *rebuild_sql(const objmeta *m, char **cols)
+{
+    strbuf sb = {0};
+    strbuf_printf(&sb, "INSERT INTO %s(rowid, t) SELECT id, ", m->fts);
+    size_t n = 0;
+    for (size_t i = 0; i < m->nsearch; i++) {
+        if (!cols[i])
+            continue;
+        /* Spacing differs from text_append's join, but the tokens (all a
+         * contentless index keeps) are the same, so later deletes match. */
+        strbuf_puts(&sb, n++ ? " || ' ' || ifnull(" : "ifnull(");
+        sql_ident(&sb, cols[i]);
+        strbuf_puts(&sb, ", '')");
+    }
+    if (n == 0)
+        strbuf_puts(&sb, "''");
+    strbuf_printf(&sb, " FROM %s", m->table);
+    return strbuf_detach(&sb);
+}
+
+ht_status records_end_bulk(store *st, const char *object, int64_t *ms, ht_error *err)
+{
+    int64_t t0 = time_mono_ms();
+    const objmeta *m = meta_object(st, object, err);
+    if (!m)
+        return err ? err->status : HT_NOT_FOUND;
+    char **cols = NULL;
+    ht_status s = store_begin(st, err);
+    if (s == HT_OK)
+        s = search_columns(st, m, &cols, err);
+    if (s == HT_OK) {
+        char *sql = xasprintf("INSERT INTO %s(%s) VALUES('delete-all')", m->fts, m->fts);
+        s = store_exec(st, sql, err);
+        free(sql);
+    }
+    if (s == HT_OK) {
+        char *sql = rebuild_sql(m, cols);
+        s = store_exec(st, sql, err);
+        free(sql);
+    }
+    if (s == HT_OK)
+        s = set_deferred(st, m->okey, false, err);
+    if (store_in_transaction(st)) {
+        if (s == HT_OK)
+            s = store_commit(st, err);
+        else
+            store_rollback(st);
+    }
+    free_cols(cols, m->nsearch);
+    objmeta_release(m);
+    if (ms)
+        *ms = time_mono_ms() - t0;
+    return s;
+}
+
+/* ---- archive and sweep ----------------------------------------------------------------- */
 
 ht_status records_archive(store *st, const char *object, const char *const *ids, size_t n,
                           ht_error *err)
@@ -1079,7 +1218,7 @@ ht_status records_archive(store *st, const char *object, const char *const *ids,
         if (!records_parse_id(ids[i], &id))
             s = ht_error_set(err, HT_INVALID, "'%s' is not a record id", ids[i]);
         else
-            s = archive_one(st, m, id, err);
+            s = records_delete_row(st, m, id, err);
     }
     if (store_in_transaction(st)) {
         if (s == HT_OK)
@@ -1100,8 +1239,7 @@ ht_status records_sweep_unseen(store *st, const char *object, int64_t gen, size_
     if (!m)
         return err ? err->status : HT_NOT_FOUND;
     char sql[160];
-    snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE seen_gen<? AND id>0 AND archived=0",
-             m->table);
+    snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE seen_gen<? AND id>0", m->table);
     int64_t *ids = NULL;
     size_t n = 0;
     sqlite3_stmt *q = store_stmt(st, sql, err);
@@ -1120,7 +1258,7 @@ ht_status records_sweep_unseen(store *st, const char *object, int64_t gen, size_
     if (s == HT_OK)
         s = store_begin(st, err);
     for (size_t i = 0; s == HT_OK && i < n; i++)
-        s = archive_one(st, m, ids[i], err);
+        s = records_delete_row(st, m, ids[i], err);
     if (store_in_transaction(st)) {
         if (s == HT_OK)
             s = store_commit(st, err);
@@ -1369,7 +1507,7 @@ static char *record_select_sql(const objmeta *m)
         else
             strbuf_puts(&sb, "NULL");
     }
-    strbuf_printf(&sb, " FROM %s WHERE id=? AND archived=0", m->table);
+    strbuf_printf(&sb, " FROM %s WHERE id=?", m->table);
     return strbuf_detach(&sb);
 }
 
@@ -1512,7 +1650,7 @@ static char *display_sql(store *st, const objmeta *m)
             strbuf_puts(&sb, "NULL");
         free(col);
     }
-    strbuf_printf(&sb, " FROM %s WHERE id=? AND archived=0", m->table);
+    strbuf_printf(&sb, " FROM %s WHERE id=?", m->table);
     return strbuf_detach(&sb);
 }
 

@@ -38,7 +38,8 @@ typedef struct record_batch {
     const char *const *values;     /* row-major nrecords × nprops; NULL = empty */
     const int64_t     *created_ms; /* createdAt per record, or NULL */
     const int64_t     *updated_ms; /* updatedAt per record, or NULL */
-    const bool        *archived;   /* per record, or NULL (none archived) */
+    const bool        *archived;   /* per record, or NULL (none archived): archived
+                                      records are removed from the cache */
 } record_batch;
 
 typedef struct upsert_stats {
@@ -64,7 +65,19 @@ ht_status records_writer_put_json(record_writer *w, json_t *results,
                                   int64_t seen_gen, upsert_stats *stats, ht_error *err);
 void records_writer_close(record_writer *w);
 
-/* Archived or deleted on the server: the records leave every local read. */
+/* Bulk loading (an initial backfill): while on, record writes skip the
+ * full-text index, and records_end_bulk rebuilds it in one pass, which is
+ * far cheaper than row by row. The mode is stored, so a backfill killed
+ * half-way still gets its index when a later one ends. Quick search on the
+ * object finds nothing new meanwhile (records_search_ready says so). */
+ht_status records_begin_bulk(store *st, const char *object, ht_error *err);
+/* Rebuild the index and leave bulk mode; *ms (may be NULL) gets the time. */
+ht_status records_end_bulk(store *st, const char *object, int64_t *ms, ht_error *err);
+/* False while a bulk load defers the full-text index of the object. */
+bool records_search_ready(store *st, const char *object);
+
+/* Archived or deleted on the server: the records are removed from the
+ * cache (every local read forgets them), with their associations. */
 ht_status records_archive(store *st, const char *object, const char *const *ids, size_t n,
                           ht_error *err);
 /* After a full reconciliation pass stamped with gen: archive every synced

@@ -37,7 +37,9 @@ static const char schema_v1[] =
     " created_prop TEXT NOT NULL DEFAULT 'createdate',"
     " custom INTEGER NOT NULL DEFAULT 0, archived INTEGER NOT NULL DEFAULT 0,"
     " sync_default INTEGER NOT NULL DEFAULT 0, display_order INTEGER NOT NULL DEFAULT 100,"
-    " live_count INTEGER NOT NULL DEFAULT 0);"
+    " live_count INTEGER NOT NULL DEFAULT 0,"
+    /* 1 while a bulk load skips the full-text index (records_end_bulk rebuilds it). */
+    " search_deferred INTEGER NOT NULL DEFAULT 0);"
 
     /* Which column of rec_<okey> holds which property. */
     "CREATE TABLE prop_cols(okey INTEGER NOT NULL, name TEXT NOT NULL, col TEXT NOT NULL,"

@@ -187,7 +187,7 @@ static ht_status open_and_migrate(const char *path, const store_options *opt, in
         if (s != HT_OK)
             return s;
     }
-    store *st;
+    store *st = NULL;
     ht_status s = open_connection(path, ro, &st, err);
     if (s != HT_OK)
         return s;

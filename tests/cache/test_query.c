@@ -281,7 +281,7 @@ static query *open_q(const char *filter, const char *sort, bool desc)
     ht_error err;
     int col;
     if (query_open(fx.st, &spec, &q, &err, &col) != HT_OK)
-        fail_msg("query_open(%s, %s): %s (col %d)", filter, sort ? sort : "id", err.message, col);
+        fail_msg("query_open(%s, %s): %s (col %d)", filter ? filter : "", sort ? sort : "id", err.message, col);
     return q;
 }
 

@@ -215,6 +215,37 @@ static void test_search_index_follows(void **state)
     assert_int_equal(count_matches("contacts", "xerx"), 0);
 }
 
+/* A bulk load defers the search index and builds it in one pass at the end;
+ * afterwards it is maintained row by row again (old words leave). */
+static void test_bulk_mode_index(void **state)
+{
+    ht_error err;
+    assert_true(records_search_ready(fx.st, "contacts"));
+    assert_int_equal(records_begin_bulk(fx.st, "contacts", &err), HT_OK);
+    assert_false(records_search_ready(fx.st, "contacts"));
+    fx_put_json(fx.st, "contacts", "[{\"id\":\"551\",\"properties\":{\"firstname\":\"Quentin\","
+                "\"email\":\"q@bulk.example\"}},{\"id\":\"552\",\"properties\":{\"lastname\":\"Quentin\"}}]");
+    assert_int_equal(count_matches("contacts", "quentin"), 0);
+    /* Edits and deletes during the bulk load must not corrupt the index. */
+    assert_int_equal(outbox_enqueue_update(fx.st, "contacts", "552", "lastname", "Quirrell", 0,
+                                           NULL, &err), HT_OK);
+    int64_t ms;
+    assert_int_equal(records_end_bulk(fx.st, "contacts", &ms, &err), HT_OK);
+    assert_true(records_search_ready(fx.st, "contacts"));
+    assert_int_equal(count_matches("contacts", "quentin"), 1);
+    assert_int_equal(count_matches("contacts", "quirrell"), 1);
+    assert_int_equal(count_matches("contacts", "bulk"), 1);
+    assert_int_equal(count_matches("contacts", "zanzibar"), 0);
+    assert_int_equal(count_matches("contacts", "yolanda"), 1);   /* earlier rows rebuilt too */
+    fx_put_json(fx.st, "contacts", "[{\"id\":\"551\",\"properties\":{\"firstname\":\"Rupert\"}}]");
+    assert_int_equal(count_matches("contacts", "quentin"), 0);
+    assert_int_equal(count_matches("contacts", "rupert bulk"), 1);
+    size_t undone;
+    assert_int_equal(outbox_undo_last(fx.st, &undone, &err), HT_OK);
+    assert_int_equal(count_matches("contacts", "quirrell"), 0);
+    assert_int_equal(count_matches("contacts", "quentin"), 1);
+}
+
 static void test_archive_and_sweep(void **state)
 {
     ht_error err;
@@ -485,6 +516,7 @@ int main(void)
         cmocka_unit_test(test_bulk_roundtrip),
         cmocka_unit_test(test_json_pages),
         cmocka_unit_test(test_search_index_follows),
+        cmocka_unit_test(test_bulk_mode_index),
         cmocka_unit_test(test_archive_and_sweep),
         cmocka_unit_test(test_associations),
         cmocka_unit_test(test_metadata),
