@@ -63,9 +63,14 @@ typedef struct filter_sql {
 } filter_sql;
 
 /* Compile f for m's record table (NULL f gives "1"). Never splices user
- * text into SQL: every value is a parameter. */
-ht_status filter_compile_sql(store *st, const objmeta *m, const filter *f, filter_sql *out,
-                             ht_error *err, int *col);
+ * text into SQL: every value is a parameter. keep_indexed non-NULL masks
+ * every other property's column with unary '+', so SQLite cannot drive the
+ * query from those columns' indexes (only from keep_indexed's, the sort). */
+ht_status filter_compile_sql(store *st, const objmeta *m, const filter *f,
+                             const char *keep_indexed, filter_sql *out, ht_error *err,
+                             int *col);
+/* Rewrite k's SQL so no index can serve it ("+col"). */
+void prop_key_mask(prop_key *k);
 /* Bind the parameters starting at placeholder index first; returns the next index. */
 int filter_sql_bind(const filter_sql *fs, sqlite3_stmt *s, int first);
 void filter_sql_clear(filter_sql *fs);

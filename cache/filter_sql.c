@@ -21,6 +21,18 @@ void prop_key_clear(prop_key *k)
     memset(k, 0, sizeof *k);
 }
 
+static char *key_sql(key_kind kind, const char *col)
+{
+    switch (kind) {
+    case KEY_NUMBER: return xasprintf("CAST(%s AS REAL)", col);
+    case KEY_DATETIME: return xasprintf("julianday(%s)", col);
+    case KEY_DATE:
+    case KEY_ID:
+    case KEY_MS: return xstrdup(col);
+    default: return xasprintf("%s COLLATE NOCASE", col);
+    }
+}
+
 static void pseudo_key(prop_key *k, key_kind kind, const char *col, const char *remote)
 {
     k->kind = kind;
@@ -80,14 +92,20 @@ ht_status filter_prop_key(store *st, const objmeta *m, const char *name, prop_ke
     static const char *const tags[] = {[KEY_TEXT] = "t", [KEY_NUMBER] = "n",
                                        [KEY_DATE] = "d", [KEY_DATETIME] = "dt"};
     out->index_tag = xasprintf("%s_%s", col ? col : "none", tags[out->kind]);
-    switch (out->kind) {
-    case KEY_NUMBER: out->key = xasprintf("CAST(%s AS REAL)", out->col); break;
-    case KEY_DATETIME: out->key = xasprintf("julianday(%s)", out->col); break;
-    case KEY_DATE: out->key = xstrdup(out->col); break;
-    default: out->key = xasprintf("%s COLLATE NOCASE", out->col); break;
-    }
+    out->key = key_sql(out->kind, out->col);
     free(col);
     return HT_OK;
+}
+
+void prop_key_mask(prop_key *k)
+{
+    if (strcmp(k->col, "NULL") == 0)
+        return;
+    char *masked = xasprintf("+%s", k->col);
+    free(k->col);
+    free(k->key);
+    k->col = masked;
+    k->key = key_sql(k->kind, k->col);
 }
 
 /* ---- typed values -------------------------------------------------------------- */
@@ -391,8 +409,30 @@ static void emit_one(filter_sql *fs, const prop_key *k, filter_op op, const type
     }
 }
 
-static ht_status compile_node(store *st, const objmeta *m, const filter *f, filter_sql *fs,
-                              ht_error *err, int *col);
+typedef struct compile_ctx {
+    store         *st;
+    const objmeta *m;
+    const char    *keep;     /* the only property whose index may drive the query */
+    filter_sql    *fs;
+    ht_error      *err;
+    int           *col;
+} compile_ctx;
+
+static bool is_id_name(const char *p)
+{
+    return strcmp(p, "id") == 0 || strcmp(p, "hs_object_id") == 0;
+}
+
+static bool masked(const compile_ctx *c, const char *prop)
+{
+    if (!c->keep)
+        return false;
+    if (is_id_name(prop) && is_id_name(c->keep))
+        return false;
+    return strcmp(prop, c->keep) != 0;
+}
+
+static ht_status compile_node(const compile_ctx *c, const filter *f);
 
 static ht_status compile_in(store *st, const objmeta *m, const prop_key *k, const filter *f,
                             filter_sql *fs, ht_error *err, int *col)
@@ -412,9 +452,13 @@ static ht_status compile_in(store *st, const objmeta *m, const prop_key *k, cons
     return HT_OK;
 }
 
-static ht_status compile_cmp(store *st, const objmeta *m, const filter *f, filter_sql *fs,
-                             ht_error *err, int *col)
+static ht_status compile_cmp(const compile_ctx *c, const filter *f)
 {
+    store *st = c->st;
+    const objmeta *m = c->m;
+    filter_sql *fs = c->fs;
+    ht_error *err = c->err;
+    int *col = c->col;
     prop_key k;
     ht_status s = filter_prop_key(st, m, f->prop, &k, err);
     if (s == HT_NOT_FOUND) {
@@ -426,6 +470,8 @@ static ht_status compile_cmp(store *st, const objmeta *m, const filter *f, filte
     }
     if (s != HT_OK)
         return s;
+    if (masked(c, f->prop))
+        prop_key_mask(&k);
     if (f->op == FOP_HAS || f->op == FOP_NOT_HAS) {
         strbuf_printf(&fs->where, "%s IS %sNULL", k.col, f->op == FOP_HAS ? "NOT " : "");
     } else if (f->op == FOP_IN) {
@@ -441,11 +487,12 @@ static ht_status compile_cmp(store *st, const objmeta *m, const filter *f, filte
     return s;
 }
 
-static ht_status compile_text(store *st, const objmeta *m, const filter *f, filter_sql *fs,
-                              ht_error *err)
+static ht_status compile_text(const compile_ctx *c, const filter *f)
 {
+    filter_sql *fs = c->fs;
+    const objmeta *m = c->m;
     char *match;
-    ht_status s = filter_fts_match(st, f->text, &match, err);
+    ht_status s = filter_fts_match(c->st, f->text, &match, c->err);
     if (s != HT_OK)
         return s;
     if (!*match) {
@@ -453,26 +500,29 @@ static ht_status compile_text(store *st, const objmeta *m, const filter *f, filt
         free(match);
         return HT_OK;
     }
-    strbuf_printf(&fs->where, "id IN (SELECT rowid FROM %s WHERE %s MATCH ?)", m->fts, m->fts);
+    /* Masked, the matches are probed while walking the sort order instead
+     * of being fetched and sorted. */
+    strbuf_printf(&fs->where, "%sid IN (SELECT rowid FROM %s WHERE %s MATCH ?)",
+                  masked(c, "id") ? "+" : "", m->fts, m->fts);
     filter_sql_add_param(fs, (sql_param){SP_TEXT, match, 0, 0});
     return HT_OK;
 }
 
-static ht_status compile_node(store *st, const objmeta *m, const filter *f, filter_sql *fs,
-                              ht_error *err, int *col)
+static ht_status compile_node(const compile_ctx *c, const filter *f)
 {
+    filter_sql *fs = c->fs;
     switch (f->kind) {
     case FK_CMP:
-        return compile_cmp(st, m, f, fs, err, col);
+        return compile_cmp(c, f);
     case FK_TEXT:
-        return compile_text(st, m, f, fs, err);
+        return compile_text(c, f);
     case FK_AND:
     case FK_OR:
         strbuf_putc(&fs->where, '(');
         for (size_t i = 0; i < f->nkids; i++) {
             if (i)
                 strbuf_puts(&fs->where, f->kind == FK_AND ? " AND " : " OR ");
-            ht_status s = compile_node(st, m, f->kids[i], fs, err, col);
+            ht_status s = compile_node(c, f->kids[i]);
             if (s != HT_OK)
                 return s;
         }
@@ -482,8 +532,9 @@ static ht_status compile_node(store *st, const objmeta *m, const filter *f, filt
     return HT_OK;
 }
 
-ht_status filter_compile_sql(store *st, const objmeta *m, const filter *f, filter_sql *out,
-                             ht_error *err, int *col)
+ht_status filter_compile_sql(store *st, const objmeta *m, const filter *f,
+                             const char *keep_indexed, filter_sql *out, ht_error *err,
+                             int *col)
 {
     memset(out, 0, sizeof *out);
     if (col)
@@ -492,7 +543,8 @@ ht_status filter_compile_sql(store *st, const objmeta *m, const filter *f, filte
         strbuf_puts(&out->where, "1");
         return HT_OK;
     }
-    ht_status s = compile_node(st, m, f, out, err, col);
+    compile_ctx c = {st, m, keep_indexed, out, err, col};
+    ht_status s = compile_node(&c, f);
     if (s != HT_OK)
         filter_sql_clear(out);
     return s;

@@ -6,7 +6,15 @@
  *   1. key = k and id beyond i      (the rest of k's ties)
  *   2. key beyond k                  (the following keys)
  *   3. key is empty                  (the empty tail, by id)
- * and backwards the mirror image. */
+ * and backwards the mirror image.
+ *
+ * Two plans. The sorted plan walks the sort index and tests the filter on
+ * each row (filter columns masked with unary '+' so SQLite cannot pick their
+ * indexes instead and sort thousands of rows for one page): ideal unless the
+ * filter is rare. It runs on a work budget; when that runs out the filter is
+ * selective, and the query switches for good to the filter plan, where
+ * SQLite drives from the filter (an index on it, or one scan) and sorts the
+ * few matches. */
 #include "query.h"
 
 #include <stdlib.h>
@@ -16,11 +24,17 @@
 #include "records.h"
 #include "records_int.h"
 
+/* SQLite work (virtual-machine steps) the sorted plan may spend on one
+ * page before the filter counts as rare: a few thousand rows. */
+#define SORTED_PLAN_BUDGET 150000
+
 struct query {
     store         *st;
     const objmeta *m;
     filter        *f;
-    filter_sql     fs;
+    filter_sql     fs;              /* the filter plan: SQLite picks the index */
+    filter_sql     fs_sorted;       /* the sorted plan: only the sort index */
+    bool           filter_plan;     /* the sorted plan gave up once: stay on the filter plan */
     bool           by_id;
     prop_key       sort;
     bool           desc;
@@ -28,6 +42,8 @@ struct query {
     prop_key      *cols;
     char         **col_names;
     char          *select;         /* "SELECT id, key, cols… FROM t WHERE (f)" */
+    char          *select_sorted;  /* the same with the masked filter */
+    char          *key_masked;     /* the sort key as the filter plan uses it ("+col") */
     char          *index_name;     /* NULL when no index applies */
     bool           needs_index;
 };
@@ -40,6 +56,9 @@ void query_close(query *q)
         return;
     filter_free(q->f);
     filter_sql_clear(&q->fs);
+    filter_sql_clear(&q->fs_sorted);
+    free(q->select_sorted);
+    free(q->key_masked);
     prop_key_clear(&q->sort);
     for (size_t i = 0; i < q->ncols; i++) {
         prop_key_clear(&q->cols[i]);
@@ -100,15 +119,14 @@ static ht_status open_columns(query *q, const query_spec *spec, ht_error *err)
     return HT_OK;
 }
 
-static void build_select(query *q)
+static char *build_select(const query *q, const filter_sql *fs)
 {
     strbuf sb = {0};
     strbuf_printf(&sb, "SELECT id, %s", q->by_id ? "id" : q->sort.key);
     for (size_t i = 0; i < q->ncols; i++)
         strbuf_printf(&sb, ", %s", q->cols[i].col);
-    strbuf_printf(&sb, " FROM %s WHERE %s", q->m->table,
-                  strbuf_str(&q->fs.where));
-    q->select = strbuf_detach(&sb);
+    strbuf_printf(&sb, " FROM %s WHERE %s", q->m->table, strbuf_str(&fs->where));
+    return strbuf_detach(&sb);
 }
 
 ht_status query_open(store *st, const query_spec *spec, query **out, ht_error *err,
@@ -124,10 +142,13 @@ ht_status query_open(store *st, const query_spec *spec, query **out, ht_error *e
     ht_status s = q->m ? HT_OK : (err ? err->status : HT_NOT_FOUND);
     if (s == HT_OK)
         s = filter_parse(spec->filter, &q->f, err, err_col);
-    if (s == HT_OK)
-        s = filter_compile_sql(st, q->m, q->f, &q->fs, err, err_col);
     q->by_id = str_empty(spec->sort) || strcmp(spec->sort, "id") == 0 ||
                strcmp(spec->sort, "hs_object_id") == 0;
+    if (s == HT_OK)
+        s = filter_compile_sql(st, q->m, q->f, NULL, &q->fs, err, err_col);
+    if (s == HT_OK)
+        s = filter_compile_sql(st, q->m, q->f, q->by_id ? "id" : spec->sort, &q->fs_sorted,
+                               err, err_col);
     if (s == HT_OK && !q->by_id)
         s = resolve_or_invalid(st, q->m, spec->sort, &q->sort, err);
     if (s == HT_OK)
@@ -141,12 +162,23 @@ ht_status query_open(store *st, const query_spec *spec, query **out, ht_error *e
         query_close(q);
         return s;
     }
-    build_select(q);
+    q->select = build_select(q, &q->fs);
+    q->select_sorted = build_select(q, &q->fs_sorted);
+    if (q->by_id) {
+        q->key_masked = xstrdup("+id");
+    } else {
+        prop_key k = {.kind = q->sort.kind, .col = xstrdup(q->sort.col), .key = xstrdup("")};
+        prop_key_mask(&k);
+        q->key_masked = k.key;
+        k.key = NULL;
+        prop_key_clear(&k);
+    }
     *out = q;
     return HT_OK;
 }
 
 bool query_needs_index(const query *q) { return q->needs_index; }
+bool query_uses_filter_plan(const query *q) { return q->filter_plan; }
 
 ht_status query_ensure_index(store *st, const char *object, const char *sort_prop,
                              int64_t *built_ms, ht_error *err)
@@ -289,13 +321,14 @@ typedef struct segment {
 static ht_status run_segment(query *q, const segment *sg, const query_cursor *c,
                              size_t limit, int64_t offset, page_build *b, ht_error *err)
 {
-    char *sql = xasprintf("%s AND %s ORDER BY %s LIMIT ? OFFSET ?", q->select, sg->cond,
-                          sg->order);
+    const filter_sql *fs = q->filter_plan ? &q->fs : &q->fs_sorted;
+    char *sql = xasprintf("%s AND %s ORDER BY %s LIMIT ? OFFSET ?",
+                          q->filter_plan ? q->select : q->select_sorted, sg->cond, sg->order);
     sqlite3_stmt *s = store_stmt(q->st, sql, err);
     free(sql);
     if (!s)
         return err ? err->status : HT_DB;
-    int i = filter_sql_bind(&q->fs, s, 1);
+    int i = filter_sql_bind(fs, s, 1);
     if (sg->uses_key)
         bind_key(s, i++, c);
     if (sg->uses_id)
@@ -319,7 +352,8 @@ static void dir_sql_make(const query *q, bool backward, dir_sql *d)
 {
     bool asc = q->desc == backward;          /* walking towards larger keys? */
     const char *gt = asc ? ">" : "<", *dir = asc ? "ASC" : "DESC";
-    const char *k = q->by_id ? "id" : q->sort.key;
+    /* The filter plan must not walk the sort index: it sorts the matches. */
+    const char *k = q->filter_plan ? q->key_masked : q->by_id ? "id" : q->sort.key;
     d->nonnull = xasprintf("%s IS NOT NULL", k);
     d->null = xasprintf("%s IS NULL", k);
     d->eq_after = xasprintf("%s = ? AND id %s ?", k, gt);
@@ -343,8 +377,8 @@ static void dir_sql_free(dir_sql *d)
 /* Walk from cursor c (or from the start of that direction when c is NULL)
  * collecting up to want rows. Forward: non-empty keys then empty ones;
  * backward: the reverse. */
-static ht_status walk(query *q, const query_cursor *c, bool backward, size_t want,
-                      page_build *b, ht_error *err)
+static ht_status walk_plan(query *q, const query_cursor *c, bool backward, size_t want,
+                           page_build *b, ht_error *err)
 {
     dir_sql d;
     dir_sql_make(q, backward, &d);
@@ -381,6 +415,26 @@ static ht_status walk(query *q, const query_cursor *c, bool backward, size_t wan
         s = run_segment(q, &plan[i], c, want - b->p->nrows, 0, b, err);
     dir_sql_free(&d);
     return s;
+}
+
+/* Try the sorted plan on a budget; a rare filter moves the query to the
+ * filter plan (see the top of the file). */
+static ht_status walk(query *q, const query_cursor *c, bool backward, size_t want,
+                      page_build *b, ht_error *err)
+{
+    if (!q->f || q->filter_plan)
+        return walk_plan(q, c, backward, want, b, err);
+    store_budget_set(q->st, q->st->plan_budget ? q->st->plan_budget : SORTED_PLAN_BUDGET);
+    ht_status s = walk_plan(q, c, backward, want, b, err);
+    bool gave_up = s == HT_CANCELLED && store_budget_hit(q->st);
+    store_budget_set(q->st, 0);
+    if (!gave_up)
+        return s;
+    while (b->p->nrows)
+        row_clear(&b->p->rows[--b->p->nrows], q->ncols);
+    ht_error_clear(err);
+    q->filter_plan = true;
+    return walk_plan(q, c, backward, want, b, err);
 }
 
 static void reverse_rows(query_page *p)
@@ -533,9 +587,38 @@ static ht_status count_where(query *q, const char *cond, const query_cursor *c, 
     return rc == SQLITE_ROW ? HT_OK : store_fail(q->st, rc, "counting records", err);
 }
 
+/* A filter that is only quick-search words counts on the index itself:
+ * every indexed row is a cached record. */
+static ht_status count_text(query *q, int64_t *count, ht_error *err)
+{
+    char *match;
+    ht_status s = filter_fts_match(q->st, q->f->text, &match, err);
+    if (s != HT_OK)
+        return s;
+    char *sql = *match ? xasprintf("SELECT count(*) FROM %s WHERE %s MATCH ?", q->m->fts,
+                                   q->m->fts)
+                       : xasprintf("SELECT live_count FROM object_types WHERE okey=%lld",
+                                   (long long)q->m->okey);
+    sqlite3_stmt *st = store_stmt(q->st, sql, err);
+    free(sql);
+    if (!st) {
+        free(match);
+        return err ? err->status : HT_DB;
+    }
+    if (*match)
+        sqlite3_bind_text(st, 1, match, -1, SQLITE_TRANSIENT);
+    free(match);
+    int rc = sqlite3_step(st);
+    *count = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? HT_OK : store_fail(q->st, rc, "counting records", err);
+}
+
 ht_status query_count(query *q, int64_t *count, ht_error *err)
 {
     *count = 0;
+    if (q->f && q->f->kind == FK_TEXT && records_search_ready(q->st, q->m->name))
+        return count_text(q, count, err);
     if (q->f)
         return count_where(q, "1", NULL, false, false, count, err);
     sqlite3_stmt *s = store_stmt(q->st, "SELECT live_count FROM object_types WHERE okey=?", err);

@@ -91,6 +91,10 @@ ht_status query_count(query *q, int64_t *count, ht_error *err);
 /* How many matching rows come before c (for a scrollbar; a scan). */
 ht_status query_position(query *q, const query_cursor *c, int64_t *pos, ht_error *err);
 
+/* Has the query switched to the filter plan (its filter is rare, so SQLite
+ * drives from the filter and sorts the matches)? Informational. */
+bool query_uses_filter_plan(const query *q);
+
 /* Does sorting this query want an index that is not built yet? */
 bool query_needs_index(const query *q);
 /* Build the sort index for object+property if missing (read-write store);

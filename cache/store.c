@@ -96,8 +96,26 @@ static ht_status ensure_private_file(const char *path, ht_error *err)
 static int progress_check(void *arg)
 {
     store *st = arg;
+    if (st->budget > 0 && --st->budget == 0) {
+        st->budget_hit = true;
+        return 1;
+    }
     return atomic_load(&st->ticket) < atomic_load(&st->cancel_below);
 }
+
+void store_budget_set(store *st, int64_t ops)
+{
+    st->budget = ops > 0 ? ops / st->progress_period + 1 : 0;
+    st->budget_hit = false;
+}
+
+void store_set_progress_period(store *st, int n)
+{
+    st->progress_period = n > 0 ? n : PROGRESS_OPS;
+    sqlite3_progress_handler(st->db, st->progress_period, progress_check, st);
+}
+
+bool store_budget_hit(const store *st) { return st->budget_hit; }
 
 ht_status store_fail(store *st, int rc, const char *what, ht_error *err)
 {
@@ -131,7 +149,7 @@ ht_status store_exec(store *st, const char *sql, ht_error *err)
 static ht_status apply_pragmas(store *st, ht_error *err)
 {
     sqlite3_busy_timeout(st->db, BUSY_MS);
-    sqlite3_progress_handler(st->db, PROGRESS_OPS, progress_check, st);
+    store_set_progress_period(st, PROGRESS_OPS);
     sqlite3_extended_result_codes(st->db, 1);
     /* 16 MB of page cache per connection keeps the TUI well inside its
      * memory budget while holding the hot part of a 1M-row list. */

@@ -35,6 +35,12 @@ struct store {
      * exceeds it (checked by a progress handler). */
     _Atomic uint64_t cancel_below;
     _Atomic uint64_t ticket;
+    /* Work budget (in progress-handler calls) for a plan that should give
+     * up early; 0 = unlimited. budget_hit says the last stop was ours. */
+    int64_t budget;
+    bool    budget_hit;
+    int64_t plan_budget;      /* query.c's sorted-plan budget; 0 = its default (tests) */
+    int     progress_period;  /* VM steps between progress checks */
 
     /* Object metadata snapshots, reloaded when kv.meta_gen moves. */
     int64_t          meta_gen;
@@ -73,6 +79,13 @@ ht_status store_bump_meta_gen(store *st, ht_error *err);
 
 /* Append `name` quoted as an SQL identifier ("a""b"). */
 void sql_ident(strbuf *sb, const char *name);
+
+/* Let the next statements run for about `ops` virtual-machine steps before
+ * stopping with HT_CANCELLED and store_budget_hit() true; 0 lifts it. */
+void store_budget_set(store *st, int64_t ops);
+bool store_budget_hit(const store *st);
+/* Check progress every n VM steps (tests use 1 to make budgets exact). */
+void store_set_progress_period(store *st, int n);
 
 /* Migrations (schema.c): bring the file to `target` (0 = latest). */
 ht_status schema_migrate(store *st, int target, ht_error *err);

@@ -580,7 +580,10 @@ int main(void)
         printf("(4) the list window over %zu records:\n", n);
         window_bench(cache_dir);
     }
-    remove_tree(dir);
+    if (getenv("BENCH_CACHE_KEEP"))
+        printf("kept %s\n", dir);
+    else
+        remove_tree(dir);
     free(csv);
     free(imp);
     free(cache_dir);

@@ -17,6 +17,7 @@
 
 #include "fixture.h"
 #include "query.h"
+#include "store_int.h"
 #include "util.h"
 
 #define N 240
@@ -37,6 +38,7 @@ typedef struct contact {
 
 static contact data[N];
 static fixture fx;
+static int filter_plans;       /* queries that took the filter plan */
 
 static const char *pick(const char *const *list, size_t n, unsigned k)
 {
@@ -333,6 +335,7 @@ static void test_filters_match_reference(void **state)
         size_t nw = expected_ids(cases[i].p, want);
         size_t ng = walk_all(q, got);
         qsort(got, ng, sizeof *got, cmp_i64);
+        filter_plans += query_uses_filter_plan(q);
         if (ng != nw || memcmp(want, got, nw * sizeof *want) != 0) {
             fprintf(stderr, "want:");
             for (size_t k = 0; k < nw; k++)
@@ -452,6 +455,7 @@ static void check_order(const sort_case *sc, bool desc, const fcase *fc)
     if (ng != nw || memcmp(want, got, nw * sizeof *want) != 0)
         fail_msg("sort %s %s filter '%s': forward walk differs (%zu vs %zu rows)", sc->prop,
                  desc ? "desc" : "asc", fc->text, ng, nw);
+    filter_plans += query_uses_filter_plan(q);
     ng = walk_back(q, got);
     if (ng != nw || memcmp(want, got, nw * sizeof *want) != 0)
         fail_msg("sort %s %s filter '%s': backward walk differs", sc->prop,
@@ -503,6 +507,33 @@ static void test_sorted_pages(void **state)
     q = open_q(NULL, "lastname", false);
     assert_true(query_needs_index(q));
     query_close(q);
+}
+
+/* With a budget too small for any page, every filtered query takes the
+ * filter plan (SQLite drives from the filter, then sorts): same answers. */
+static void test_filter_plan_same_results(void **state)
+{
+    filter_plans = 0;
+    fx.st->plan_budget = 1;
+    store_set_progress_period(fx.st, 1);
+    test_filters_match_reference(state);
+    static const fcase some[] = {
+        {"has phone", f_has_phone},
+        {"ann", f_text_ann},
+        {"(city = paris or num_employees > 50) and has phone", f_paren},
+        {"city != paris", f_city_neq},
+    };
+    for (size_t s = 0; s < sizeof sorts / sizeof sorts[0]; s++)
+        for (int desc = 0; desc < 2; desc++)
+            for (size_t f = 0; f < sizeof some / sizeof some[0]; f++)
+                check_order(&sorts[s], desc, &some[f]);
+    fx.st->plan_budget = 0;
+    store_set_progress_period(fx.st, 0);
+    /* Every filtered query switched: all but the empty filter, and all 48 walks. */
+    int filtered = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        filtered += cases[i].text[0] != '\0';
+    assert_int_equal(filter_plans, filtered + 48);
 }
 
 static void test_columns_and_markers(void **state)
@@ -589,6 +620,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_filters_match_reference),
         cmocka_unit_test(test_sorted_pages),
+        cmocka_unit_test(test_filter_plan_same_results),
         cmocka_unit_test(test_columns_and_markers),
         cmocka_unit_test(test_archived_leave),
     };
