@@ -56,10 +56,19 @@ typedef struct sql_param {
     int64_t        i;
 } sql_param;
 
+/* A quick-search term's matches, materialised once per query into a temp
+ * table (so pages never re-run the full-text query). */
+typedef struct text_set {
+    char *table;                /* temp table name */
+    char *match;                /* its FTS5 MATCH expression */
+} text_set;
+
 typedef struct filter_sql {
     strbuf     where;           /* an SQL expression with ? placeholders */
     sql_param *params;
     size_t     nparams;
+    text_set  *sets;            /* with a set prefix: the temp tables to fill */
+    size_t     nsets;
 } filter_sql;
 
 /* Compile f for m's record table (NULL f gives "1"). Never splices user
@@ -69,6 +78,11 @@ typedef struct filter_sql {
 ht_status filter_compile_sql(store *st, const objmeta *m, const filter *f,
                              const char *keep_indexed, filter_sql *out, ht_error *err,
                              int *col);
+/* The same, naming quick-search matches temp tables "<set_prefix>_<n>"
+ * (listed in out->sets, for the caller to fill) instead of subqueries. */
+ht_status filter_compile_sql_sets(store *st, const objmeta *m, const filter *f,
+                                  const char *keep_indexed, const char *set_prefix,
+                                  filter_sql *out, ht_error *err, int *col);
 /* Rewrite k's SQL so no index can serve it ("+col"). */
 void prop_key_mask(prop_key *k);
 /* Bind the parameters starting at placeholder index first; returns the next index. */

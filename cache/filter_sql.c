@@ -294,6 +294,11 @@ void filter_sql_clear(filter_sql *fs)
     for (size_t i = 0; i < fs->nparams; i++)
         free(fs->params[i].text);
     free(fs->params);
+    for (size_t i = 0; i < fs->nsets; i++) {
+        free(fs->sets[i].table);
+        free(fs->sets[i].match);
+    }
+    free(fs->sets);
     memset(fs, 0, sizeof *fs);
 }
 
@@ -413,6 +418,7 @@ typedef struct compile_ctx {
     store         *st;
     const objmeta *m;
     const char    *keep;     /* the only property whose index may drive the query */
+    const char    *sets;     /* temp table prefix for quick-search matches, or NULL */
     filter_sql    *fs;
     ht_error      *err;
     int           *col;
@@ -502,9 +508,19 @@ static ht_status compile_text(const compile_ctx *c, const filter *f)
     }
     /* Masked, the matches are probed while walking the sort order instead
      * of being fetched and sorted. */
-    strbuf_printf(&fs->where, "%sid IN (SELECT rowid FROM %s WHERE %s MATCH ?)",
-                  masked(c, "id") ? "+" : "", m->fts, m->fts);
-    filter_sql_add_param(fs, (sql_param){SP_TEXT, match, 0, 0});
+    const char *plus = masked(c, "id") ? "+" : "";
+    if (!c->sets) {
+        strbuf_printf(&fs->where, "%sid IN (SELECT rowid FROM %s WHERE %s MATCH ?)", plus,
+                      m->fts, m->fts);
+        filter_sql_add_param(fs, (sql_param){SP_TEXT, match, 0, 0});
+        return HT_OK;
+    }
+    fs->sets = xrealloc(fs->sets, (fs->nsets + 1) * sizeof *fs->sets);
+    text_set *ts = &fs->sets[fs->nsets];
+    ts->table = xasprintf("%s_%zu", c->sets, fs->nsets);
+    ts->match = match;
+    fs->nsets++;
+    strbuf_printf(&fs->where, "%sid IN temp.\"%s\"", plus, ts->table);
     return HT_OK;
 }
 
@@ -536,6 +552,13 @@ ht_status filter_compile_sql(store *st, const objmeta *m, const filter *f,
                              const char *keep_indexed, filter_sql *out, ht_error *err,
                              int *col)
 {
+    return filter_compile_sql_sets(st, m, f, keep_indexed, NULL, out, err, col);
+}
+
+ht_status filter_compile_sql_sets(store *st, const objmeta *m, const filter *f,
+                                  const char *keep_indexed, const char *set_prefix,
+                                  filter_sql *out, ht_error *err, int *col)
+{
     memset(out, 0, sizeof *out);
     if (col)
         *col = 0;
@@ -543,7 +566,7 @@ ht_status filter_compile_sql(store *st, const objmeta *m, const filter *f,
         strbuf_puts(&out->where, "1");
         return HT_OK;
     }
-    compile_ctx c = {st, m, keep_indexed, out, err, col};
+    compile_ctx c = {st, m, keep_indexed, set_prefix, out, err, col};
     ht_status s = compile_node(&c, f);
     if (s != HT_OK)
         filter_sql_clear(out);

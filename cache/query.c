@@ -14,7 +14,12 @@
  * filter is rare. It runs on a work budget; when that runs out the filter is
  * selective, and the query switches for good to the filter plan, where
  * SQLite drives from the filter (an index on it, or one scan) and sorts the
- * few matches. */
+ * few matches once; pages then come from that ordered list of ids.
+ *
+ * Quick-search matches are fetched from the full-text index once into a
+ * temp table. Both the list and the temp tables are rebuilt when the data
+ * changes (another connection committed, or this one wrote), so pages always
+ * show the cache as it is. */
 #include "query.h"
 
 #include <stdlib.h>
@@ -27,6 +32,25 @@
 /* SQLite work (virtual-machine steps) the sorted plan may spend on one
  * page before the filter counts as rare: a few thousand rows. */
 #define SORTED_PLAN_BUDGET 150000
+/* The filter plan keeps at most this many matches in memory (8 bytes each,
+ * plus the lookup table); beyond, it pages with SQL like the sorted plan. */
+#define MATCH_LIST_MAX 250000
+
+/* When the data last changed, as seen from one connection. */
+typedef struct data_stamp {
+    int64_t  version;           /* PRAGMA data_version: other connections' commits */
+    uint64_t writes;            /* this connection's writes */
+} data_stamp;
+
+/* The filter plan's ordered matches. */
+typedef struct match_list {
+    bool       built, too_big;
+    data_stamp stamp;
+    int64_t   *ids;
+    size_t     n;
+    size_t    *slots;           /* open addressing: position + 1, 0 = free */
+    size_t     nslots;
+} match_list;
 
 struct query {
     store         *st;
@@ -44,16 +68,38 @@ struct query {
     char          *select;         /* "SELECT id, key, cols… FROM t WHERE (f)" */
     char          *select_sorted;  /* the same with the masked filter */
     char          *key_masked;     /* the sort key as the filter plan uses it ("+col") */
+    char           set_prefix[32]; /* temp tables of quick-search matches */
+    bool           sets_ready;
+    data_stamp     sets_stamp;
+    match_list     list;
     char          *index_name;     /* NULL when no index applies */
     bool           needs_index;
 };
 
 /* ---- opening ---------------------------------------------------------------------- */
 
+static void list_clear(match_list *l)
+{
+    free(l->ids);
+    free(l->slots);
+    memset(l, 0, sizeof *l);
+}
+
+static void drop_sets(query *q)
+{
+    for (size_t i = 0; i < q->fs.nsets; i++) {
+        char *sql = xasprintf("DROP TABLE IF EXISTS temp.\"%s\"", q->fs.sets[i].table);
+        sqlite3_exec(q->st->db, sql, NULL, NULL, NULL);
+        free(sql);
+    }
+}
+
 void query_close(query *q)
 {
     if (!q)
         return;
+    drop_sets(q);
+    list_clear(&q->list);
     filter_free(q->f);
     filter_sql_clear(&q->fs);
     filter_sql_clear(&q->fs_sorted);
@@ -144,11 +190,14 @@ ht_status query_open(store *st, const query_spec *spec, query **out, ht_error *e
         s = filter_parse(spec->filter, &q->f, err, err_col);
     q->by_id = str_empty(spec->sort) || strcmp(spec->sort, "id") == 0 ||
                strcmp(spec->sort, "hs_object_id") == 0;
+    snprintf(q->set_prefix, sizeof q->set_prefix, "hq%llu",
+             (unsigned long long)++st->query_serial);
     if (s == HT_OK)
-        s = filter_compile_sql(st, q->m, q->f, NULL, &q->fs, err, err_col);
+        s = filter_compile_sql_sets(st, q->m, q->f, NULL, q->set_prefix, &q->fs, err,
+                                    err_col);
     if (s == HT_OK)
-        s = filter_compile_sql(st, q->m, q->f, q->by_id ? "id" : spec->sort, &q->fs_sorted,
-                               err, err_col);
+        s = filter_compile_sql_sets(st, q->m, q->f, q->by_id ? "id" : spec->sort,
+                                    q->set_prefix, &q->fs_sorted, err, err_col);
     if (s == HT_OK && !q->by_id)
         s = resolve_or_invalid(st, q->m, spec->sort, &q->sort, err);
     if (s == HT_OK)
@@ -207,6 +256,149 @@ ht_status query_ensure_index(store *st, const char *object, const char *sort_pro
     prop_key_clear(&k);
     objmeta_release(m);
     return s;
+}
+
+/* ---- freshness, quick-search sets, match lists ------------------------------------------ */
+
+static data_stamp current_stamp(query *q)
+{
+    data_stamp d = {0, q->st->write_gen};
+    sqlite3_stmt *s = store_stmt(q->st, "PRAGMA data_version", NULL);
+    if (s && sqlite3_step(s) == SQLITE_ROW)
+        d.version = sqlite3_column_int64(s, 0);
+    if (s)
+        sqlite3_reset(s);
+    return d;
+}
+
+static bool same_stamp(data_stamp a, data_stamp b)
+{
+    return a.version == b.version && a.writes == b.writes;
+}
+
+/* Temp-table work goes straight to SQLite: it must not count as a write
+ * that would make this query (or another) look stale. */
+static ht_status fill_set(query *q, const text_set *ts, ht_error *err)
+{
+    char *sql = xasprintf("CREATE TEMP TABLE IF NOT EXISTS \"%1$s\"(id INTEGER PRIMARY KEY);"
+                          "DELETE FROM temp.\"%1$s\"", ts->table);
+    int rc = sqlite3_exec(q->st->db, sql, NULL, NULL, NULL);
+    free(sql);
+    if (rc != SQLITE_OK)
+        return store_fail(q->st, rc, "searching", err);
+    sql = xasprintf("INSERT INTO temp.\"%s\" SELECT rowid FROM %s WHERE %s MATCH ?",
+                    ts->table, q->m->fts, q->m->fts);
+    sqlite3_stmt *s = NULL;
+    rc = sqlite3_prepare_v2(q->st->db, sql, -1, &s, NULL);
+    free(sql);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(s, 1, ts->match, -1, SQLITE_STATIC);
+        rc = sqlite3_step(s);
+        rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_OK ? HT_OK : store_fail(q->st, rc, "searching", err);
+}
+
+static ht_status ensure_sets(query *q, ht_error *err)
+{
+    if (q->fs.nsets == 0)
+        return HT_OK;
+    data_stamp now = current_stamp(q);
+    if (q->sets_ready && same_stamp(now, q->sets_stamp))
+        return HT_OK;
+    q->sets_ready = false;
+    for (size_t i = 0; i < q->fs.nsets; i++) {
+        ht_status s = fill_set(q, &q->fs.sets[i], err);
+        if (s != HT_OK)
+            return s;
+    }
+    q->sets_ready = true;
+    q->sets_stamp = now;
+    return HT_OK;
+}
+
+static size_t slot_of(const match_list *l, int64_t id)
+{
+    return (size_t)((uint64_t)id * 0x9E3779B97F4A7C15ULL) & (l->nslots - 1);
+}
+
+static void list_index(match_list *l)
+{
+    l->nslots = 16;
+    while (l->nslots < l->n * 2)
+        l->nslots *= 2;
+    l->slots = xcalloc(l->nslots, sizeof *l->slots);
+    for (size_t i = 0; i < l->n; i++) {
+        size_t h = slot_of(l, l->ids[i]);
+        while (l->slots[h])
+            h = (h + 1) & (l->nslots - 1);
+        l->slots[h] = i + 1;
+    }
+}
+
+/* Position of id in the list, or -1. */
+static int64_t list_pos(const match_list *l, int64_t id)
+{
+    for (size_t h = slot_of(l, id); l->slots[h]; h = (h + 1) & (l->nslots - 1))
+        if (l->ids[l->slots[h] - 1] == id)
+            return (int64_t)l->slots[h] - 1;
+    return -1;
+}
+
+/* Every match in display order (empty keys last), if there are not too many. */
+static ht_status build_list(query *q, ht_error *err)
+{
+    list_clear(&q->list);
+    q->list.stamp = current_stamp(q);
+    const char *dir = q->desc ? "DESC" : "ASC";
+    char *sql = xasprintf("SELECT id FROM %s WHERE %s ORDER BY (%s IS NULL), %s %s, id %s"
+                          " LIMIT %d", q->m->table, strbuf_str(&q->fs.where), q->key_masked,
+                          q->key_masked, dir, dir, MATCH_LIST_MAX + 1);
+    sqlite3_stmt *s = store_stmt(q->st, sql, err);
+    free(sql);
+    if (!s)
+        return err ? err->status : HT_DB;
+    filter_sql_bind(&q->fs, s, 1);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (q->list.n == cap) {
+            cap = cap ? cap * 2 : 256;
+            q->list.ids = xrealloc(q->list.ids, cap * sizeof *q->list.ids);
+        }
+        q->list.ids[q->list.n++] = sqlite3_column_int64(s, 0);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        list_clear(&q->list);
+        return store_fail(q->st, rc, "reading records", err);
+    }
+    q->list.built = true;
+    if (q->list.n > MATCH_LIST_MAX) {
+        free(q->list.ids);
+        q->list.ids = NULL;
+        q->list.n = 0;
+        q->list.too_big = true;
+        return HT_OK;
+    }
+    list_index(&q->list);
+    return HT_OK;
+}
+
+/* Is the filter plan's list usable (building or rebuilding it if needed)? */
+static ht_status list_ready(query *q, bool *ready, ht_error *err)
+{
+    *ready = false;
+    if (!q->filter_plan)
+        return HT_OK;
+    if (!q->list.built || !same_stamp(current_stamp(q), q->list.stamp)) {
+        ht_status s = build_list(q, err);
+        if (s != HT_OK)
+            return s;
+    }
+    *ready = !q->list.too_big;
+    return HT_OK;
 }
 
 /* ---- cursors and pages --------------------------------------------------------------- */
@@ -419,9 +611,13 @@ static ht_status walk_plan(query *q, const query_cursor *c, bool backward, size_
 
 /* Try the sorted plan on a budget; a rare filter moves the query to the
  * filter plan (see the top of the file). */
+/* Walk with the sorted plan on a budget. When the budget runs out the
+ * query moves to the filter plan (*switched) and b is left empty for the
+ * caller to fill that way. */
 static ht_status walk(query *q, const query_cursor *c, bool backward, size_t want,
-                      page_build *b, ht_error *err)
+                      page_build *b, bool *switched, ht_error *err)
 {
+    *switched = false;
     if (!q->f || q->filter_plan)
         return walk_plan(q, c, backward, want, b, err);
     store_budget_set(q->st, q->st->plan_budget ? q->st->plan_budget : SORTED_PLAN_BUDGET);
@@ -434,7 +630,8 @@ static ht_status walk(query *q, const query_cursor *c, bool backward, size_t wan
         row_clear(&b->p->rows[--b->p->nrows], q->ncols);
     ht_error_clear(err);
     q->filter_plan = true;
-    return walk_plan(q, c, backward, want, b, err);
+    *switched = true;
+    return HT_OK;
 }
 
 static void reverse_rows(query_page *p)
@@ -525,15 +722,111 @@ static ht_status finish(query *q, page_build *b, size_t n, bool backward, ht_sta
     return HT_OK;
 }
 
+/* Rows [from, to) of the filter plan's list, fetched by id, in list order. */
+static ht_status list_slice(query *q, int64_t from, int64_t to, query_page **out,
+                            ht_error *err)
+{
+    const match_list *l = &q->list;
+    if (from < 0)
+        from = 0;
+    if (to > (int64_t)l->n)
+        to = (int64_t)l->n;
+    page_build b = {new_page(q), 0};
+    b.p->more_before = from > 0;
+    b.p->more_after = to < (int64_t)l->n;
+    ht_status s = HT_OK;
+    if (to > from) {
+        strbuf sql = {0};
+        strbuf_printf(&sql, "SELECT id, %s", q->by_id ? "id" : q->sort.key);
+        for (size_t i = 0; i < q->ncols; i++)
+            strbuf_printf(&sql, ", %s", q->cols[i].col);
+        strbuf_printf(&sql, " FROM %s WHERE id IN (", q->m->table);
+        for (int64_t i = from; i < to; i++)
+            strbuf_puts(&sql, i > from ? ",?" : "?");
+        strbuf_putc(&sql, ')');
+        sqlite3_stmt *st = store_stmt(q->st, strbuf_str(&sql), err);
+        strbuf_free(&sql);
+        if (!st)
+            s = err ? err->status : HT_DB;
+        for (int64_t i = from; st && i < to; i++)
+            sqlite3_bind_int64(st, (int)(i - from) + 1, l->ids[i]);
+        int rc = SQLITE_DONE;
+        while (st && (rc = sqlite3_step(st)) == SQLITE_ROW)
+            add_row(q, &b, st);
+        if (st)
+            sqlite3_reset(st);
+        if (st && rc != SQLITE_DONE)
+            s = store_fail(q->st, rc, "reading records", err);
+    }
+    /* Back into list order (a record deleted meanwhile is simply missing). */
+    query_page *p = b.p;
+    for (size_t i = 1; i < p->nrows; i++) {
+        query_row r = p->rows[i];
+        int64_t pos = list_pos(l, r.cursor.id);
+        size_t j = i;
+        while (j > 0 && list_pos(l, p->rows[j - 1].cursor.id) > pos) {
+            p->rows[j] = p->rows[j - 1];
+            j--;
+        }
+        p->rows[j] = r;
+    }
+    if (s == HT_OK)
+        s = mark_edits(q, p, err);
+    if (s != HT_OK) {
+        query_page_free(p);
+        return s;
+    }
+    *out = p;
+    return HT_OK;
+}
+
+/* Serve a page from the list when it applies; *served says whether it did. */
+static ht_status list_walk(query *q, const query_cursor *c, bool backward, size_t n,
+                           query_page **out, bool *served, ht_error *err)
+{
+    bool ready;
+    *served = false;
+    ht_status s = list_ready(q, &ready, err);
+    if (s != HT_OK || !ready)
+        return s;
+    int64_t total = (int64_t)q->list.n, pos = c ? list_pos(&q->list, c->id) : 0;
+    if (c && pos < 0)
+        return HT_OK;               /* a cursor from elsewhere: page with SQL */
+    int64_t from, to;
+    if (!c) {
+        from = backward ? total - (int64_t)n : 0;
+        to = backward ? total : (int64_t)n;
+    } else {
+        from = backward ? pos - (int64_t)n : pos + 1;
+        to = backward ? pos : pos + 1 + (int64_t)n;
+    }
+    *served = true;
+    return list_slice(q, from, to, out, err);
+}
+
 static ht_status page_walk(query *q, const query_cursor *c, bool backward, size_t n,
                            query_page **out, ht_error *err)
 {
     *out = NULL;
     if (c && !c->valid)
         return ht_error_set(err, HT_INVALID, "no position to page from");
+    ht_status s = ensure_sets(q, err);
+    bool served = false, switched = false;
+    if (s == HT_OK)
+        s = list_walk(q, c, backward, n, out, &served, err);
+    if (s != HT_OK || served)
+        return s;
     page_build b = {new_page(q), 0};
     /* One extra row tells whether more exist beyond the page. */
-    ht_status s = walk(q, c, backward, n + 1, &b, err);
+    s = walk(q, c, backward, n + 1, &b, &switched, err);
+    if (s == HT_OK && switched) {
+        s = list_walk(q, c, backward, n, out, &served, err);
+        if (s != HT_OK || served) {
+            query_page_free(b.p);
+            return s;
+        }
+        s = walk_plan(q, c, backward, n + 1, &b, err);
+    }
     if (c) {
         if (backward)
             b.p->more_after = true;
@@ -617,17 +910,28 @@ static ht_status count_text(query *q, int64_t *count, ht_error *err)
 ht_status query_count(query *q, int64_t *count, ht_error *err)
 {
     *count = 0;
+    bool ready = false;
+    ht_status s = ensure_sets(q, err);
+    if (s == HT_OK)
+        s = list_ready(q, &ready, err);
+    if (s != HT_OK)
+        return s;
+    if (ready) {
+        *count = (int64_t)q->list.n;
+        return HT_OK;
+    }
     if (q->f && q->f->kind == FK_TEXT && records_search_ready(q->st, q->m->name))
         return count_text(q, count, err);
     if (q->f)
         return count_where(q, "1", NULL, false, false, count, err);
-    sqlite3_stmt *s = store_stmt(q->st, "SELECT live_count FROM object_types WHERE okey=?", err);
-    if (!s)
+    sqlite3_stmt *st = store_stmt(q->st, "SELECT live_count FROM object_types WHERE okey=?",
+                                  err);
+    if (!st)
         return err ? err->status : HT_DB;
-    sqlite3_bind_int64(s, 1, q->m->okey);
-    int rc = sqlite3_step(s);
-    *count = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-    sqlite3_reset(s);
+    sqlite3_bind_int64(st, 1, q->m->okey);
+    int rc = sqlite3_step(st);
+    *count = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
     return rc == SQLITE_ROW ? HT_OK : store_fail(q->st, rc, "counting records", err);
 }
 
@@ -636,6 +940,16 @@ ht_status query_position(query *q, const query_cursor *c, int64_t *pos, ht_error
     *pos = 0;
     if (!c || !c->valid)
         return ht_error_set(err, HT_INVALID, "no position given");
+    bool ready = false;
+    ht_status ls = ensure_sets(q, err);
+    if (ls == HT_OK)
+        ls = list_ready(q, &ready, err);
+    if (ls != HT_OK)
+        return ls;
+    if (ready && list_pos(&q->list, c->id) >= 0) {
+        *pos = list_pos(&q->list, c->id);
+        return HT_OK;
+    }
     dir_sql d;
     dir_sql_make(q, true, &d);     /* "after" walking backwards = before in display order */
     int64_t a = 0, b = 0;
@@ -661,6 +975,14 @@ ht_status query_at(query *q, int64_t offset, size_t n, query_page **out, ht_erro
     *out = NULL;
     if (offset < 0)
         offset = 0;
+    bool ready = false;
+    ht_status ls = ensure_sets(q, err);
+    if (ls == HT_OK)
+        ls = list_ready(q, &ready, err);
+    if (ls != HT_OK)
+        return ls;
+    if (ready)
+        return list_slice(q, offset, offset + (int64_t)n, out, err);
     dir_sql d;
     dir_sql_make(q, false, &d);
     page_build b = {new_page(q), 0};

@@ -950,6 +950,7 @@ ht_status records_writer_put(record_writer *w, const record_batch *b, int64_t se
         stats = &local;
     if (b->nrecords == 0)
         return HT_OK;
+    w->st->write_gen++;
     bool own_tx = !store_in_transaction(w->st);
     ht_status s = own_tx ? store_begin(w->st, err) : HT_OK;
     if (s != HT_OK)

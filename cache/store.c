@@ -133,6 +133,7 @@ ht_status store_fail(store *st, int rc, const char *what, ht_error *err)
 
 ht_status store_exec(store *st, const char *sql, ht_error *err)
 {
+    st->write_gen++;
     char *msg = NULL;
     int rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
     if (rc == SQLITE_OK)
@@ -333,6 +334,7 @@ sqlite3_stmt *store_stmt(store *st, const char *sql, ht_error *err)
 
 ht_status store_step_done(store *st, sqlite3_stmt *s, const char *what, ht_error *err)
 {
+    st->write_gen++;
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
     if (rc == SQLITE_DONE || rc == SQLITE_ROW)

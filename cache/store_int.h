@@ -41,6 +41,8 @@ struct store {
     bool    budget_hit;
     int64_t plan_budget;      /* query.c's sorted-plan budget; 0 = its default (tests) */
     int     progress_period;  /* VM steps between progress checks */
+    uint64_t write_gen;       /* bumped by every write through this connection */
+    uint64_t query_serial;    /* names per-query temp tables */
 
     /* Object metadata snapshots, reloaded when kv.meta_gen moves. */
     int64_t          meta_gen;

@@ -536,6 +536,64 @@ static void test_filter_plan_same_results(void **state)
     assert_int_equal(filter_plans, filtered + 48);
 }
 
+/* A query on a reader connection follows what the writer commits: the
+ * filter plan's match list and the quick-search sets are rebuilt. */
+static void test_fresh_after_writes(void **state)
+{
+    ht_error err;
+    store *rd;
+    assert_int_equal(store_open_reader(fx.st, &rd, &err), HT_OK);
+    rd->plan_budget = 1;
+    store_set_progress_period(rd, 1);
+    const char *cols[] = {"city"};
+    query_spec spec = {.object = "contacts", .filter = "city = paris", .sort = "firstname",
+                       .columns = cols, .ncolumns = 1};
+    query *q;
+    assert_int_equal(query_open(rd, &spec, &q, &err, NULL), HT_OK);
+    query_spec tspec = {.object = "contacts", .filter = "zzfresh", .columns = cols,
+                        .ncolumns = 1};
+    query *t;
+    assert_int_equal(query_open(rd, &tspec, &t, &err, NULL), HT_OK);
+    query_page *p;
+    assert_int_equal(query_first(q, 1000, &p, &err), HT_OK);
+    assert_true(query_uses_filter_plan(q));
+    size_t before = p->nrows;
+    char victim[32];
+    snprintf(victim, sizeof victim, "%s", p->rows[0].id);
+    query_page_free(p);
+    int64_t n;
+    assert_int_equal(query_count(t, &n, &err), HT_OK);
+    assert_int_equal(n, 0);
+
+    assert_int_equal(outbox_enqueue_update(fx.st, "contacts", victim, "city", "Lyon", 0, NULL,
+                                           &err), HT_OK);
+    fx_put_json(fx.st, "contacts", "[{\"id\":\"99001\",\"properties\":{\"firstname\":\"Zzfresh\",\"city\":\"PARIS\"}}]");
+    assert_int_equal(query_first(q, 1000, &p, &err), HT_OK);
+    assert_int_equal(p->nrows, before);              /* one left, one came */
+    bool saw_new = false;
+    for (size_t i = 0; i < p->nrows; i++) {
+        assert_string_not_equal(p->rows[i].id, victim);
+        saw_new |= strcmp(p->rows[i].id, "99001") == 0;
+    }
+    assert_true(saw_new);
+    query_page_free(p);
+    assert_int_equal(query_count(t, &n, &err), HT_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(query_first(t, 10, &p, &err), HT_OK);
+    assert_int_equal(p->nrows, 1);
+    assert_string_equal(p->rows[0].id, "99001");
+    query_page_free(p);
+    query_close(q);
+    query_close(t);
+    store_close(rd);
+    /* Put things back for the tests that follow. */
+    const char *gone[] = {"99001"};
+    assert_int_equal(records_archive(fx.st, "contacts", gone, 1, &err), HT_OK);
+    size_t undone;
+    assert_int_equal(outbox_undo_last(fx.st, &undone, &err), HT_OK);
+    assert_int_equal(undone, 1);
+}
+
 static void test_columns_and_markers(void **state)
 {
     ht_error err;
@@ -621,6 +679,7 @@ int main(void)
         cmocka_unit_test(test_filters_match_reference),
         cmocka_unit_test(test_sorted_pages),
         cmocka_unit_test(test_filter_plan_same_results),
+        cmocka_unit_test(test_fresh_after_writes),
         cmocka_unit_test(test_columns_and_markers),
         cmocka_unit_test(test_archived_leave),
     };
