@@ -11,7 +11,7 @@
  * Two plans. The sorted plan walks the sort index and tests the filter on
  * each row (filter columns masked with unary '+' so SQLite cannot pick their
  * indexes instead and sort thousands of rows for one page): ideal unless the
- * filter is rare. It runs on a work budget; when that runs out the filter is
+ * filter is rare. It runs on a time budget; when that runs out the filter is
  * selective, and the query switches for good to the filter plan, where
  * SQLite drives from the filter (an index on it, or one scan) and sorts the
  * few matches once; pages then come from that ordered list of ids.
@@ -29,9 +29,9 @@
 #include "records.h"
 #include "records_int.h"
 
-/* SQLite work (virtual-machine steps) the sorted plan may spend on one
- * page before the filter counts as rare: a few thousand rows. */
-#define SORTED_PLAN_BUDGET 150000
+/* Time the sorted plan may spend on one page before the filter counts as
+ * rare (a few thousand rows, each a random read). */
+#define SORTED_PLAN_BUDGET_MS 15
 /* The filter plan keeps at most this many matches in memory (8 bytes each,
  * plus the lookup table); beyond, it pages with SQL like the sorted plan. */
 #define MATCH_LIST_MAX 250000
@@ -620,7 +620,10 @@ static ht_status walk(query *q, const query_cursor *c, bool backward, size_t wan
     *switched = false;
     if (!q->f || q->filter_plan)
         return walk_plan(q, c, backward, want, b, err);
-    store_budget_set(q->st, q->st->plan_budget ? q->st->plan_budget : SORTED_PLAN_BUDGET);
+    if (q->st->plan_budget)
+        store_budget_set(q->st, q->st->plan_budget);
+    else
+        store_budget_set_ms(q->st, SORTED_PLAN_BUDGET_MS);
     ht_status s = walk_plan(q, c, backward, want, b, err);
     bool gave_up = s == HT_CANCELLED && store_budget_hit(q->st);
     store_budget_set(q->st, 0);

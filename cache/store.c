@@ -96,7 +96,8 @@ static ht_status ensure_private_file(const char *path, ht_error *err)
 static int progress_check(void *arg)
 {
     store *st = arg;
-    if (st->budget > 0 && --st->budget == 0) {
+    if ((st->budget > 0 && --st->budget == 0) ||
+        (st->deadline_ms && time_mono_ms() >= st->deadline_ms)) {
         st->budget_hit = true;
         return 1;
     }
@@ -106,6 +107,14 @@ static int progress_check(void *arg)
 void store_budget_set(store *st, int64_t ops)
 {
     st->budget = ops > 0 ? ops / st->progress_period + 1 : 0;
+    st->deadline_ms = 0;
+    st->budget_hit = false;
+}
+
+void store_budget_set_ms(store *st, int64_t ms)
+{
+    st->budget = 0;
+    st->deadline_ms = ms > 0 ? time_mono_ms() + ms : 0;
     st->budget_hit = false;
 }
 

@@ -38,6 +38,7 @@ struct store {
     /* Work budget (in progress-handler calls) for a plan that should give
      * up early; 0 = unlimited. budget_hit says the last stop was ours. */
     int64_t budget;
+    int64_t deadline_ms;      /* monotonic time the budgeted work must end by; 0 = none */
     bool    budget_hit;
     int64_t plan_budget;      /* query.c's sorted-plan budget; 0 = its default (tests) */
     int     progress_period;  /* VM steps between progress checks */
@@ -82,9 +83,11 @@ ht_status store_bump_meta_gen(store *st, ht_error *err);
 /* Append `name` quoted as an SQL identifier ("a""b"). */
 void sql_ident(strbuf *sb, const char *name);
 
-/* Let the next statements run for about `ops` virtual-machine steps before
- * stopping with HT_CANCELLED and store_budget_hit() true; 0 lifts it. */
+/* Let the next statements run for about `ops` virtual-machine steps (or
+ * until `ms` milliseconds have passed, when ms > 0) before stopping with
+ * HT_CANCELLED and store_budget_hit() true; both 0 lift the budget. */
 void store_budget_set(store *st, int64_t ops);
+void store_budget_set_ms(store *st, int64_t ms);
 bool store_budget_hit(const store *st);
 /* Check progress every n VM steps (tests use 1 to make budgets exact). */
 void store_set_progress_period(store *st, int n);
