@@ -46,6 +46,8 @@ typedef struct dataset {
     size_t       n;
     char        *arena;
     size_t       used, cap;
+    char       **blocks;        /* every arena block, for freeing */
+    size_t       nblocks;
     const char **values;       /* n × NPROPS */
     char       (*ids)[12];
     int64_t     *created, *updated;
@@ -72,6 +74,8 @@ static const char *put(dataset *d, const char *fmt, ...)
         d->cap = 64 << 20;
         d->arena = xmalloc(d->cap);
         d->used = 0;
+        d->blocks = xrealloc(d->blocks, (d->nblocks + 1) * sizeof *d->blocks);
+        d->blocks[d->nblocks++] = d->arena;
     }
     va_list ap;
     va_start(ap, fmt);
@@ -137,6 +141,17 @@ static void generate(dataset *d, size_t n)
         v[11] = put(d, "%s", b);
         v[12] = put(d, "%u", 1 + (unsigned)(rnd() % 10000));
     }
+}
+
+static void dataset_free(dataset *d)
+{
+    for (size_t i = 0; i < d->nblocks; i++)
+        free(d->blocks[i]);
+    free(d->blocks);
+    free(d->values);
+    free(d->ids);
+    free(d->created);
+    free(d->updated);
 }
 
 static void csv_field(FILE *f, const char *s)
@@ -587,6 +602,7 @@ int main(void)
         printf("kept %s\n", dir);
     else
         remove_tree(dir);
+    dataset_free(&d);
     free(csv);
     free(imp);
     free(cache_dir);
