@@ -23,6 +23,7 @@
     _(GRAPH,   "graph",   "Association graph")           \
     _(QUEUE,   "queue",   "Outbox queue")                \
     _(COLUMNS, "columns", "Column chooser")              \
+    _(PICKER,  "picker",  "Choosing a value")            \
     _(HELP,    "help",    "Help")                        \
     _(ABOUT,   "about",   "About")
 
@@ -37,10 +38,11 @@ typedef enum view_kind {
 #define VM(kind) (1u << VIEW_##kind)
 #define VM_ALL      (~0u)
 #define VM_SCROLL   (VM(TYPES) | VM(LIST) | VM(DETAIL) | VM(GRAPH) | VM(QUEUE) | \
-                     VM(COLUMNS) | VM(HELP) | VM(ABOUT))
+                     VM(COLUMNS) | VM(PICKER) | VM(HELP) | VM(ABOUT))
 #define VM_RECORDS  (VM(LIST) | VM(DETAIL) | VM(GRAPH))
-#define VM_MARKABLE (VM(LIST) | VM(QUEUE))
-#define VM_FILTER   (VM(TYPES) | VM(LIST) | VM(QUEUE) | VM(COLUMNS) | VM(HELP))
+#define VM_MARKABLE (VM(LIST) | VM(QUEUE) | VM(COLUMNS) | VM(PICKER))
+#define VM_FILTER   (VM(TYPES) | VM(LIST) | VM(DETAIL) | VM(QUEUE) | VM(COLUMNS) | VM(PICKER) | \
+                     VM(HELP))
 
 /* Groups order the help overlay. */
 #define ACTION_GROUP_LIST(_)            \
@@ -105,7 +107,7 @@ enum {
       "Focus the next pane")                                                                   \
     _(FOCUS_PREV,     "focus-prev",     PANES,  VM_ALL,      0, ARG_NONE,                      \
       "Focus the previous pane")                                                               \
-    _(OPEN,           "open",           PANES,  VM(TYPES) | VM_RECORDS | VM(QUEUE) | VM(COLUMNS), \
+    _(OPEN,           "open",           PANES,  VM(TYPES) | VM_RECORDS | VM(QUEUE) | VM(COLUMNS) | VM(PICKER), \
       0, ARG_NONE, "Open the selected item")                                                   \
     _(BACK,           "back",           PANES,  VM_ALL,      0, ARG_NONE,                      \
       "Go back to the previous view; close an overlay")                                        \
@@ -131,6 +133,10 @@ enum {
       "Edit the selected property")                                                            \
     _(BULK_EDIT,      "bulk-edit",      EDIT,   VM(LIST),    AF_WRITE, ARG_COLUMN,             \
       "Set one property on every marked record, after a preview")                              \
+    _(ASSOCIATE,      "associate",      EDIT,   VM(DETAIL) | VM(GRAPH), AF_WRITE, ARG_TYPE,    \
+      "Associate another record with this one (pick it by search)")                            \
+    _(DISSOCIATE,     "dissociate",     EDIT,   VM(GRAPH),   AF_WRITE, ARG_NONE,               \
+      "Remove the selected association")                                                      \
     _(UNDO,           "undo",           EDIT,   VM_ALL,      AF_WRITE, ARG_NONE,               \
       "Undo the last change that has not been pushed")                                         \
     _(COPY,           "copy",           EDIT,   VM_RECORDS | VM(QUEUE) | VM(HELP) | VM(ABOUT), \
@@ -147,10 +153,26 @@ enum {
       "Reload what is shown from HubSpot")                                                     \
     _(QUEUE,          "queue",          SYNC,   VM_ALL,      0, ARG_NONE,                      \
       "Show the outbox: pending, conflicting and failed changes")                              \
+    _(KEEP_MINE,      "keep-mine",      SYNC,   VM(QUEUE),   AF_WRITE, ARG_NONE,               \
+      "Settle a conflict with your value (sent over HubSpot's)")                               \
+    _(TAKE_THEIRS,    "take-theirs",    SYNC,   VM(QUEUE),   AF_WRITE, ARG_NONE,               \
+      "Settle a conflict with HubSpot's value (yours is dropped)")                             \
+    _(RETRY,          "retry",          SYNC,   VM(QUEUE),   AF_WRITE, ARG_NONE,               \
+      "Queue a failed change again")                                                           \
+    _(DROP,           "drop",           SYNC,   VM(QUEUE),   AF_WRITE, ARG_NONE,               \
+      "Drop the selected change (the old value comes back)")                                   \
+    _(ONLINE,         "online",         SYNC,   VM_ALL,      0, ARG_NONE,                      \
+      "Connect to HubSpot now")                                                                \
+    _(OFFLINE,        "offline",        SYNC,   VM_ALL,      0, ARG_NONE,                      \
+      "Work offline: edits stay queued until you push")                                        \
     _(GRAPH,          "graph",          VIEWS,  VM_RECORDS,  0, ARG_NONE,                      \
       "Show the association graph of the record")                                              \
     _(COLUMNS,        "columns",        VIEWS,  VM(LIST),    0, ARG_NONE,                      \
       "Choose and order the list's columns")                                                   \
+    _(MOVE_ITEM_UP,   "move-item-up",   VIEWS,  VM(LIST) | VM(COLUMNS) | VM(PICKER), 0, ARG_NONE, \
+      "Move the selected column left (up in the chooser)")                                     \
+    _(MOVE_ITEM_DOWN, "move-item-down", VIEWS,  VM(LIST) | VM(COLUMNS) | VM(PICKER), 0, ARG_NONE, \
+      "Move the selected column right (down in the chooser)")                                  \
     _(SORT,           "sort",           VIEWS,  VM(LIST) | VM(QUEUE), 0, ARG_COLUMN,           \
       "Sort by the current column (again: reverse), or by COLUMN")                             \
     _(THEME,          "theme",          VIEWS,  VM_ALL,      0, ARG_THEME,                     \

@@ -69,6 +69,25 @@ int app_run(app *a);
 /* Ask the loop to stop after this round. */
 void app_quit(app *a, int status);
 
+/* What the program around the app adds to it (the browser: portals, sync,
+ * the outbox). Every member may be NULL. */
+typedef struct app_hooks {
+    /* Actions the focused view did not take, before the app's own. */
+    view_result (*action)(void *ud, app *a, const action_call *call);
+    /* After every wait, after the views' ticks: refresh the status bar. */
+    void (*tick)(void *ud, app *a, int64_t now_ms);
+    /* The `:` prompt opens: fill the portal, type and column names. */
+    void (*command_lists)(void *ud, app *a, cmdline_command_lists *lists);
+    void *ud;
+} app_hooks;
+
+/* Install hooks (copied). */
+void app_set_hooks(app *a, const app_hooks *h);
+/* Turn read-only mode on or off (portal switch) and show it. */
+void app_set_portal(app *a, const char *portal, bool readonly);
+/* Close every view: overlay, history and the object-types pane. */
+void app_reset_views(app *a);
+
 /* ---- Views ------------------------------------------------------------ */
 
 /* Show v (a new view, now owned by the app) in the main pane as a new
@@ -84,6 +103,11 @@ void app_set_nav(app *a, view *v);
 /* Show v as a modal overlay above everything (replacing any overlay). */
 bool app_open_overlay(app *a, view *v);
 void app_close_overlay(app *a);
+/* Close a view the app does not own (a view's side companion), forgetting
+ * every place that showed it. */
+void app_close_view(app *a, view *v);
+/* Give the focus to a pane (when it is shown). */
+void app_focus(app *a, pane_id p);
 /* The view shown in the main pane. */
 view *app_main_view(app *a);
 /* The view that gets keys now (overlay, or the focused pane's view). */

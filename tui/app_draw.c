@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
 
 /* ---- Windows ---------------------------------------------------------- */
 
@@ -335,6 +337,22 @@ static void draw_too_small(app *a)
     wnoutrefresh(stdscr);
 }
 
+/* HUBTUI_FRAME_TRACE: one line per frame written, with the monotonic
+ * time in microseconds, after curses has written it to the terminal. */
+static void trace_frame(app *a)
+{
+    if (a->trace_fd < 0)
+        return;
+    fflush(a->out);
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    char line[64];
+    int n = snprintf(line, sizeof line, "frame %lld\n",
+                     (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+    if (write(a->trace_fd, line, (size_t)n) < 0)
+        a->trace_fd = -1; /* the reader went away */
+}
+
 /* Draw what changed, then one doupdate for the whole frame. */
 void app_draw_frame(app *a)
 {
@@ -370,4 +388,5 @@ void app_draw_frame(app *a)
         draw_message(a); /* last, so the terminal cursor ends in the prompt */
     curs_set(a->prompting ? 1 : 0);
     doupdate();
+    trace_frame(a);
 }

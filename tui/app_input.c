@@ -75,6 +75,15 @@ bool app_forward(app *a)
     return true;
 }
 
+void app_focus(app *a, pane_id p)
+{
+    if (!a->lay.pane[p].visible || a->lay.focus == p)
+        return;
+    a->want_focus = p;
+    a->lay.focus = p;
+    a->dirty |= APP_DIRTY_NAV | APP_DIRTY_MAIN | APP_DIRTY_SIDE;
+}
+
 void app_set_nav(app *a, view *v)
 {
     if (v && !open_view(a, v))
@@ -82,6 +91,29 @@ void app_set_nav(app *a, view *v)
     app_close_view(a, a->nav);
     a->nav = v;
     a->dirty |= APP_DIRTY_ALL;
+}
+
+void app_end_prompt(app *a)
+{
+    if (!a->prompting)
+        return;
+    a->prompting = false;
+    a->dirty |= APP_DIRTY_MESSAGE | APP_DIRTY_STATUS;
+    /* Whoever opened it learns it was cancelled (and frees what it held). */
+    if (a->prompt.cancel)
+        a->prompt.cancel(a->prompt.ud, a);
+}
+
+void app_reset_views(app *a)
+{
+    app_close_overlay(a);
+    app_end_prompt(a);
+    while (a->nhist > 0)
+        app_close_view(a, a->hist[--a->nhist]);
+    a->cur = 0;
+    app_close_view(a, a->nav);
+    a->nav = NULL;
+    a->dirty |= APP_DIRTY_ALL | APP_DIRTY_LAYOUT;
 }
 
 void app_close_overlay(app *a)
@@ -163,6 +195,8 @@ static void open_command_prompt(app *a)
     theme_dirs_free(a->theme_names);
     a->theme_names = app_theme_names(a);
     a->cmd_lists.themes = (const char *const *)a->theme_names;
+    if (a->hooks.command_lists)
+        a->hooks.command_lists(a->hooks.ud, a, &a->cmd_lists);
     a->cmd_comp = (cmdline_completion){cmdline_complete_command, &a->cmd_lists};
     prompt_ops ops = {.label = ":", .line = &a->cmd_line, .comp = &a->cmd_comp,
                       .submit = command_submit, .ud = NULL};
@@ -330,6 +364,8 @@ view_result app_run_action(app *a, const action_call *call)
     view_result r = VR_UNHANDLED;
     if (v && v->ops->action)
         r = v->ops->action(v, a, call);
+    if (!(r & VR_HANDLED) && a->hooks.action)
+        r = a->hooks.action(a->hooks.ud, a, call);
     if (!(r & VR_HANDLED))
         r = app_action(a, v, call);
     if (!(r & VR_HANDLED)) {

@@ -93,6 +93,10 @@ struct app {
     int nwatch;
     int64_t wake_at;
     bool resumed; /* we just came back from our own suspend */
+
+    /* The browser around us, and the opt-in frame trace for benchmarks. */
+    app_hooks hooks;
+    int trace_fd;
 };
 
 /* app.c */
@@ -112,8 +116,8 @@ view *app_side_view(app *a);
 view *app_pane_view(app *a, pane_id p);
 /* Act on what a view's handler returned (redraw, close, quit). */
 void app_apply_result(app *a, view *v, view_result r);
-/* Close a view, forgetting every place that showed it. */
-void app_close_view(app *a, view *v);
+/* Cancel an open prompt (its cancel callback runs). */
+void app_end_prompt(app *a);
 /* Dispatch every key curses has buffered. */
 void app_read_keys(app *a);
 

@@ -62,6 +62,12 @@ void status_set_outbox(status_model *m, int pending, int sending, int conflicts,
     m->serial++;
 }
 
+void status_set_activity(status_model *m, const char *text)
+{
+    snprintf(m->activity, sizeof m->activity, "%s", text ? text : "");
+    m->serial++;
+}
+
 void status_format_count(int64_t n, char buf[32])
 {
     char digits[24];
@@ -151,6 +157,8 @@ void statusbar_compose(const status_model *m, int width, unsigned text_flags, st
         add(c, &n, ROLE_STATUS, false, 20, "online");
     if (m->syncing)
         add_sync(c, &n, m);
+    if (m->activity[0])
+        add(c, &n, ROLE_STATUS, false, 45, "%s", m->activity);
     add_outbox(c, &n, m);
     if (m->rate_remaining >= 0)
         add(c, &n, ROLE_STATUS, true, 15, "API %d/%d", m->rate_remaining, m->rate_max);

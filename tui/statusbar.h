@@ -35,6 +35,7 @@ typedef struct status_model {
     int rate_max;
     int64_t daily_remaining; /* -1 unknown */
     int pending, sending, conflicts, failed; /* outbox */
+    char activity[64];  /* background work of the UI itself ("sort index"), "" none */
 } status_model;
 
 /* A fresh model: nothing known yet. */
@@ -46,6 +47,8 @@ void status_set_sync(status_model *m, const char *what, int64_t done, int64_t to
 void status_clear_sync(status_model *m);
 void status_set_rate(status_model *m, int remaining, int max, int64_t daily_remaining);
 void status_set_outbox(status_model *m, int pending, int sending, int conflicts, int failed);
+/* Work in progress that is not a sync ("building sort index"); NULL or "" clears. */
+void status_set_activity(status_model *m, const char *text);
 
 #define STATUS_MAX_SEGS 12
 

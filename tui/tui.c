@@ -1,5 +1,5 @@
 #include "tui.h"
-#include "about.h"
+#include "browser.h"
 #include "ini.h"
 #include "util.h"
 
@@ -97,38 +97,15 @@ static void read_ui_config(const char *path, ui_config *ui)
 
 int tui_run(const tui_options *opts)
 {
-    char *config = opts->config ? xstrdup(opts->config) : tui_config_path();
+    char *path = opts->config ? xstrdup(opts->config) : tui_config_path();
     ui_config ui = {0};
-    read_ui_config(config, &ui);
+    read_ui_config(path, &ui);
     const char *colors = getenv("HUBTUI_COLORS");
-    app_config cfg = {
-        .portal = opts->portal,
-        .readonly = opts->readonly,
-        .theme = opts->theme ? opts->theme : ui.theme,
-        .colors = !str_empty(colors) ? colors : ui.colors,
-        .mouse = ui.mouse,
-        .keys_config = config,
-        .wait = opts->wait,
-        .wait_ctx = opts->wait_ctx,
-        .tty_in = -1,
-        .tty_out = -1,
-    };
-    ht_error err;
-    app *a = app_new(&cfg, &err);
-    int rc = 1;
-    if (!a) {
-        fprintf(stderr, "hubtui: %s\n", err.message);
-    } else {
-        app_report(a, &ui.diags);
-        if (opts->offline)
-            status_set_conn(app_status(a), CONN_OFFLINE);
-        app_push(a, about_view_new(a));
-        rc = app_run(a);
-        app_free(a);
-    }
+    int rc = browser_run(opts, path, ui.theme, !str_empty(colors) ? colors : ui.colors,
+                         ui.mouse, &ui.diags);
     diag_clear(&ui.diags);
     free(ui.theme);
     free(ui.colors);
-    free(config);
+    free(path);
     return rc;
 }

@@ -15,6 +15,7 @@ typedef struct tui_options {
     bool offline;        /* --offline */
     const char *theme;   /* NULL: [ui] theme from the config, else "default" */
     const char *config;  /* NULL: $XDG_CONFIG_HOME/hubtui/config */
+    const char *cache_dir; /* NULL: $XDG_CACHE_HOME/hubtui */
     app_wait_fn wait;    /* NULL: poll(2); api/ passes its own */
     void *wait_ctx;
 } tui_options;

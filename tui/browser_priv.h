@@ -1,0 +1,56 @@
+/* browser_priv.h — the inside of the browser, shared by browser.c (portal,
+ * status bar, actions) and browser_jobs.c (sync, push and record refresh).
+ * Nothing else includes it. */
+#ifndef HUBTUI_BROWSER_PRIV_H
+#define HUBTUI_BROWSER_PRIV_H
+
+#include "browser.h"
+#include "portal.h"
+
+typedef struct browser_jobs browser_jobs;
+
+struct browser {
+    app *a;
+    portal_session *ps;
+    worker *wk;
+    uistate *state;
+    colconf cols;
+    char *config_path;
+    bool opts_offline, opts_readonly;
+    char *opts_theme, *ui_theme;
+
+    /* Formatting: the portal's zone, currency and owners. */
+    tz *zone;
+    char *currency;
+    owner *owners;
+    char **owner_labels;
+    size_t nowners;
+
+    uint64_t serial;   /* cached data changed */
+    int64_t counts_due; /* next outbox count refresh (0: now) */
+    bool go_offline;   /* HubSpot became unreachable: drop the client next tick */
+
+    /* Completion lists for the `:` prompt. */
+    char **portal_names, **type_names, **column_names;
+
+    browser_jobs *jobs;
+};
+
+/* browser.c */
+void browser_load_portal_data(browser *b);
+void browser_worker_ready(void *ud, app *a, short revents);
+/* HubSpot could not be reached: work offline from the next tick on. */
+void browser_unreachable(browser *b, const ht_error *err);
+
+/* browser_jobs.c */
+view_result browser_jobs_sync(browser *b, const char *object);
+view_result browser_jobs_push(browser *b);
+view_result browser_jobs_cancel(browser *b);
+/* Progress into the status bar, finished jobs freed. */
+void browser_jobs_tick(browser *b, int64_t now);
+/* Cancel and free every job (going offline, switching portals, quitting). */
+void browser_jobs_stop(browser *b);
+hs_call_id browser_jobs_refresh(browser *b, const char *object, const char *id,
+                                browser_refresh_fn done, void *ud);
+
+#endif
