@@ -53,7 +53,7 @@ int cmd_sync(const cli_globals *g, int argc, char **argv)
     };
     bool full = false, quiet = false;
     int opt;
-    optind = 1;
+    optind = 0;   /* 0: GNU getopt starts over (the global options used "+") */
     while ((opt = getopt_long(argc, argv, "+fqh", longopts, NULL)) != -1) {
         switch (opt) {
         case 'f': full = true; break;
@@ -225,7 +225,7 @@ int cmd_status(const cli_globals *g, int argc, char **argv)
     };
     bool as_json = false;
     int opt;
-    optind = 1;
+    optind = 0;   /* 0: GNU getopt starts over (the global options used "+") */
     while ((opt = getopt_long(argc, argv, "+jh", longopts, NULL)) != -1) {
         switch (opt) {
         case 'j': as_json = true; break;
