@@ -257,3 +257,65 @@ void assoc_groups_free(assoc_group *g, size_t n)
     }
     free(g);
 }
+
+/* ---- raw rows ----------------------------------------------------------------------- */
+
+ht_status records_assoc_rows(store *st, const char *from_object, const char *from_id,
+                             const char *to_object, assoc_row **out, size_t *n,
+                             ht_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    int64_t id;
+    if (!from_id || !records_parse_id(from_id, &id))
+        return ht_error_set(err, HT_INVALID, "'%s' is not a record id", from_id ? from_id : "");
+    const objmeta *fm = meta_object(st, from_object, err);
+    const objmeta *tm = fm ? meta_object(st, to_object, err) : NULL;
+    ht_status s = tm ? HT_OK : (err ? err->status : HT_NOT_FOUND);
+    sqlite3_stmt *q = s == HT_OK ? store_stmt(st,
+        "SELECT to_id, type_id, category, label FROM assoc WHERE from_okey=? AND from_id=?"
+        " AND to_okey=? ORDER BY to_id, type_id", err) : NULL;
+    if (s == HT_OK && !q)
+        s = err ? err->status : HT_DB;
+    if (q && fm && tm) {
+        sqlite3_bind_int64(q, 1, fm->okey);
+        sqlite3_bind_int64(q, 2, id);
+        sqlite3_bind_int64(q, 3, tm->okey);
+        size_t cap = 0;
+        int rc;
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+            if (*n == cap) {
+                cap = cap ? cap * 2 : 8;
+                *out = xrealloc(*out, cap * sizeof **out);
+            }
+            assoc_row *r = &(*out)[(*n)++];
+            records_format_id(sqlite3_column_int64(q, 0), r->to_id);
+            r->type_id = sqlite3_column_int(q, 1);
+            r->category = store_col_strdup(q, 2);
+            r->label = store_col_strdup(q, 3);
+            if (r->label && !*r->label) {
+                free(r->label);
+                r->label = NULL;
+            }
+        }
+        sqlite3_reset(q);
+        if (rc != SQLITE_DONE) {
+            s = store_fail(st, rc, "reading associations", err);
+            assoc_rows_free(*out, *n);
+            *out = NULL;
+            *n = 0;
+        }
+    }
+    objmeta_release(fm);
+    objmeta_release(tm);
+    return s;
+}
+
+void assoc_rows_free(assoc_row *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(rows[i].category);
+        free(rows[i].label);
+    }
+    free(rows);
+}

@@ -9,6 +9,10 @@
 
 static ht_status okey_for(store *st, const char *object, int64_t *okey, ht_error *err)
 {
+    if (!object) {
+        *okey = 0;   /* portal-wide state (object keys start at 1) */
+        return HT_OK;
+    }
     const objmeta *m = meta_object(st, object, err);
     if (!m)
         return err ? err->status : HT_NOT_FOUND;

@@ -34,7 +34,9 @@ ht_status checkpoint_put(store *st, const char *object, const sync_checkpoint *c
                          ht_error *err);
 void sync_checkpoint_clear(sync_checkpoint *cp);
 
-/* Free-form per-object sync state. *value is NULL when unset (caller frees). */
+/* Free-form per-object sync state; object NULL keeps portal-wide state
+ * (the last known rate budget, metadata times). *value is NULL when unset
+ * (caller frees). */
 ht_status checkpoint_kv_get(store *st, const char *object, const char *key, char **value,
                             ht_error *err);
 /* value NULL deletes the key. */

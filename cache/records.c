@@ -1285,6 +1285,30 @@ ht_status records_archive(store *st, const char *object, const char *const *ids,
     return s;
 }
 
+ht_status records_ids_after(store *st, const char *object, int64_t after, size_t max,
+                            int64_t *out, size_t *n, ht_error *err)
+{
+    *n = 0;
+    const objmeta *m = meta_object(st, object, err);
+    if (!m)
+        return err ? err->status : HT_NOT_FOUND;
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE id>? ORDER BY id LIMIT ?", m->table);
+    objmeta_release(m);
+    sqlite3_stmt *q = store_stmt(st, sql, err);
+    if (!q)
+        return err ? err->status : HT_DB;
+    sqlite3_bind_int64(q, 1, after < 0 ? 0 : after);
+    sqlite3_bind_int64(q, 2, (sqlite3_int64)max);
+    int rc = SQLITE_DONE;
+    while (*n < max && (rc = sqlite3_step(q)) == SQLITE_ROW)
+        out[(*n)++] = sqlite3_column_int64(q, 0);
+    if (*n == max)
+        rc = SQLITE_DONE;
+    sqlite3_reset(q);
+    return rc == SQLITE_DONE ? HT_OK : store_fail(st, rc, "listing records", err);
+}
+
 ht_status records_sweep_unseen(store *st, const char *object, int64_t gen, size_t *swept,
                                ht_error *err)
 {

@@ -80,6 +80,11 @@ bool records_search_ready(store *st, const char *object);
  * cache (every local read forgets them), with their associations. */
 ht_status records_archive(store *st, const char *object, const char *const *ids, size_t n,
                           ht_error *err);
+/* Up to max ids of synced records (not local creates) greater than after,
+ * ascending, into out; *n gets how many (0 at the end). For walking every
+ * record of an object in slices (association reads). */
+ht_status records_ids_after(store *st, const char *object, int64_t after, size_t max,
+                            int64_t *out, size_t *n, ht_error *err);
 /* After a full reconciliation pass stamped with gen: archive every synced
  * record the pass did not see (deleted or merged away). Local creates stay. */
 ht_status records_sweep_unseen(store *st, const char *object, int64_t gen, size_t *swept,
@@ -162,6 +167,23 @@ typedef struct assoc_group {
 ht_status records_associations(store *st, const char *object, const char *id,
                                assoc_group **out, size_t *n, ht_error *err);
 void assoc_groups_free(assoc_group *g, size_t n);
+
+/* One association row exactly as stored (synced from HubSpot; queued
+ * changes are not included). */
+typedef struct assoc_row {
+    char  to_id[32];
+    int   type_id;
+    char *category;
+    char *label;                   /* NULL when unlabeled */
+} assoc_row;
+
+/* The stored links of one record towards one object type, by target id
+ * then type id (sync compares them before and after a re-read; tests
+ * compare them with the server). Free with assoc_rows_free. */
+ht_status records_assoc_rows(store *st, const char *from_object, const char *from_id,
+                             const char *to_object, assoc_row **out, size_t *n,
+                             ht_error *err);
+void assoc_rows_free(assoc_row *rows, size_t n);
 
 /* The display name of one record (caller frees); "#id" when not cached. */
 char *records_display_name(store *st, const char *object, const char *id);

@@ -16,6 +16,7 @@
 #ifndef HUBTUI_CACHE_SYNC_H
 #define HUBTUI_CACHE_SYNC_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -55,6 +56,16 @@ typedef struct sync_options {
     sync_progress_fn   on_progress;
     sync_done_fn       on_done;
     void              *ud;
+    /* Tuning, 0 for the defaults. */
+    int64_t            overlap_ms;   /* incremental search starts this long before the
+                                      * high-water mark (default 5 minutes) */
+    int                url_budget;   /* longest property list in a list URL (4000);
+                                      * longer lists are read in several parts */
+    int                assoc_sweep;  /* association batch reads an incremental sync
+                                      * spends re-checking unchanged records (50);
+                                      * -1: none */
+    /* sync_run only: cancel when *cancel_flag becomes non-zero (a signal handler). */
+    volatile sig_atomic_t *cancel_flag;
 } sync_options;
 
 typedef struct sync_job sync_job;
@@ -71,6 +82,11 @@ bool sync_finished(const sync_job *job);
 const sync_progress *sync_get_progress(const sync_job *job);
 /* Free a job (cancelling it first if it still runs). NULL is fine. */
 void sync_free(sync_job *job);
+
+/* The i-th object type the job left out, and why (not on the portal, or
+ * the token may not read it); NULL past the last. *object (may be NULL)
+ * gets its name. Both stay valid until sync_free. */
+const char *sync_skipped(const sync_job *job, size_t i, const char **object);
 
 /* Run a sync to completion on the calling thread (command line). */
 ht_status sync_run(portal_session *ps, const sync_options *opt, ht_error *err);

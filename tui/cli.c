@@ -13,12 +13,23 @@ static int cmd_help(const cli_globals *g, int argc, char **argv);
 /* tui/cmd_auth.c */
 int cmd_login(const cli_globals *g, int argc, char **argv);
 int cmd_logout(const cli_globals *g, int argc, char **argv);
+/* tui/cmd_sync.c, tui/cmd_read.c, tui/cmd_demo.c */
+int cmd_sync(const cli_globals *g, int argc, char **argv);
+int cmd_status(const cli_globals *g, int argc, char **argv);
+int cmd_get(const cli_globals *g, int argc, char **argv);
+int cmd_search(const cli_globals *g, int argc, char **argv);
+int cmd_export(const cli_globals *g, int argc, char **argv);
 
 static const cli_command commands[] = {
     {"help",    "[COMMAND]", "show this help, or a command's usage", cmd_help},
     {"version", "",          "print the version",                    cmd_version},
     {"login",   "",          "check a private app token and keep it in the Secret Service", cmd_login},
     {"logout",  "",          "remove the portal's token from the Secret Service", cmd_logout},
+    {"sync",    "[--full] [OBJECT...]", "bring the offline cache up to date with HubSpot", cmd_sync},
+    {"status",  "[--json]",  "what the cache holds, the edit queue and the rate budget", cmd_status},
+    {"get",     "[--refresh] OBJECT ID", "one record from the cache, pending edits marked", cmd_get},
+    {"search",  "[--remote] OBJECT EXPR", "records matching a filter (cache, or HubSpot)", cmd_search},
+    {"export",  "[--filter EXPR] OBJECT", "records as CSV, JSON or JSONL", cmd_export},
 };
 
 static const cli_command *find_command(const char *name)
