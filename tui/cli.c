@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "cmd_write.h"
 #include "log.h"
 #include "tui.h"
 #include "util.h"
@@ -19,6 +20,11 @@ static const cli_command commands[] = {
     {"version", "",          "print the version",                    cmd_version},
     {"login",   "",          "check a private app token and keep it in the Secret Service", cmd_login},
     {"logout",  "",          "remove the portal's token from the Secret Service", cmd_logout},
+    {"push",    "[--dry-run]", "write queued edits to HubSpot (exit 3: something needs you)", cmd_push},
+    {"set",     "OBJECT ID prop=value... [--clear-first]", "queue validated edits of a record", cmd_set},
+    {"create",  "OBJECT prop=value...", "queue a new record; prints its local id", cmd_create},
+    {"queue",   "[list|retry ID|drop ID|resolve ID --mine|--theirs]", "show or settle queued changes", cmd_queue},
+    {"undo",    "",          "remove the last queued change group not being sent", cmd_undo},
 };
 
 static const cli_command *find_command(const char *name)
