@@ -31,6 +31,8 @@ typedef struct upd {
     outbox_batch   *ob;
     unsigned char **fate;       /* [record][edit] */
     json_t        **server;     /* [record]: the record as read before writing */
+    json_t        **history;    /* [record]: with propertiesWithHistory (conflicts) */
+    size_t          history_waiting;
     json_t         *written;    /* records as HubSpot answered, for the cache */
     json_t         *inputs;     /* the write's inputs */
     size_t         *input_rec;  /* input → record index */
@@ -217,9 +219,11 @@ static void finish(upd *u)
     for (size_t ri = 0; ri < u->ob->nrecords; ri++) {
         free(u->fate[ri]);
         json_decref(u->server[ri]);
+        json_decref(u->history[ri]);
     }
     free(u->fate);
     free(u->server);
+    free(u->history);
     json_decref(u->written);
     json_decref(u->inputs);
     free(u->input_rec);
@@ -440,11 +444,10 @@ static char *who_changed(store *st, const json_t *entry)
     return NULL;
 }
 
-static void settle_conflicts(upd *u, json_t *results)
+static void settle_conflicts(upd *u)
 {
     for (size_t ri = 0; ri < u->ob->nrecords; ri++) {
-        json_t *rec = results ? find_record(results, u->ob->records[ri].id) : NULL;
-        json_t *hist = json_object_get(rec, "propertiesWithHistory");
+        json_t *hist = json_object_get(u->history[ri], "propertiesWithHistory");
         for (size_t ei = 0; ei < u->ob->records[ri].nedits; ei++) {
             if (u->fate[ri][ei] != F_CONFLICT)
                 continue;
@@ -460,16 +463,80 @@ static void settle_conflicts(upd *u, json_t *results)
     }
 }
 
+static void conflicts_known(upd *u)
+{
+    /* Without the history a conflict is still a conflict, just unsigned. */
+    db_begin(u);
+    settle_conflicts(u);
+    db_end(u);
+    send_stage(u);
+}
+
+typedef struct hist_get {
+    upd   *u;
+    size_t ri;
+} hist_get;
+
+static void on_history_get(void *ud, const hs_result *r)
+{
+    hist_get *hg = ud;
+    upd *u = hg->u;
+    wb_untrack(u->j, r->id);
+    if (r->http_status || r->status != HT_CANCELLED)
+        u->j->prog.requests++;
+    if (r->status == HT_OK && r->body) {
+        json_decref(u->history[hg->ri]);
+        u->history[hg->ri] = json_incref(r->body);
+    }
+    free(hg);
+    if (--u->history_waiting == 0)
+        conflicts_known(u);
+}
+
+/* Records whose batch answer came without history (not every server sends
+ * it on batch reads) are read one by one. */
+static void history_one_by_one(upd *u, const char *const *props)
+{
+    u->history_waiting = 1;   /* held until every read is submitted */
+    for (size_t ri = 0; ri < u->ob->nrecords; ri++) {
+        if (!record_has_fate(u, ri, F_CONFLICT) ||
+            json_object_get(u->history[ri], "propertiesWithHistory"))
+            continue;
+        hist_get *hg = xcalloc(1, sizeof *hg);
+        hg->u = u;
+        hg->ri = ri;
+        hs_read_opts o = {.properties = props, .properties_with_history = props};
+        u->history_waiting++;
+        hs_call_id id = hs_objects_get(u->j->c, HS_PRIO_BACKGROUND, u->ob->type_id,
+                                       u->ob->records[ri].id, &o, on_history_get, hg);
+        wb_track(u->j, id);
+    }
+    if (--u->history_waiting == 0)
+        conflicts_known(u);
+}
+
 static void on_history(void *ud, const hs_batch_result *r)
 {
     upd *u = ud;
     wb_untrack(u->j, r->id);
     wb_count_requests(u->j, r);
-    /* Without the history the conflict is still a conflict, just unsigned. */
-    db_begin(u);
-    settle_conflicts(u, r->status == HT_OK ? r->results : NULL);
-    db_end(u);
-    send_stage(u);
+    bool missing = false;
+    for (size_t ri = 0; ri < u->ob->nrecords; ri++) {
+        if (!record_has_fate(u, ri, F_CONFLICT))
+            continue;
+        json_t *rec = r->status == HT_OK ? find_record(r->results, u->ob->records[ri].id)
+                                         : NULL;
+        if (rec)
+            u->history[ri] = json_incref(rec);
+        missing |= !json_object_get(rec, "propertiesWithHistory");
+    }
+    if (r->status == HT_OK && missing && !wb_quiet(u->j)) {
+        const char **props = props_in_fate(u, F_CONFLICT);
+        history_one_by_one(u, props);
+        free(props);
+        return;
+    }
+    conflicts_known(u);
 }
 
 static void history_stage(upd *u)
@@ -540,9 +607,8 @@ static void on_read(void *ud, const hs_batch_result *r)
         return;
     }
     if (count_fate(u, F_CONFLICT)) {
-        db_begin(u);
-        settle_conflicts(u, NULL);
-        db_end(u);
+        conflicts_known(u);
+        return;
     }
     send_stage(u);
 }
@@ -556,6 +622,7 @@ void wb_update_start(wb_batch *b)
     size_t n = u->ob->nrecords;
     u->fate = xcalloc(n ? n : 1, sizeof *u->fate);
     u->server = xcalloc(n ? n : 1, sizeof *u->server);
+    u->history = xcalloc(n ? n : 1, sizeof *u->history);
     for (size_t ri = 0; ri < n; ri++)
         u->fate[ri] = xcalloc(u->ob->records[ri].nedits + 1, 1);
     u->written = json_array();
