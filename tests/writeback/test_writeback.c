@@ -471,6 +471,421 @@ static void test_strict_lifecycle_refusal_is_a_failure(void **state)
     free(id);
 }
 
+/* ---- creates ---------------------------------------------------------------------------- */
+
+typedef struct created_log {
+    char local[8][32], hub[8][32];
+    int  n;
+} created_log;
+
+static void on_created(void *ud, const char *object, const char *local_id, const char *hubspot_id)
+{
+    created_log *c = ud;
+    if (c->n < 8) {
+        snprintf(c->local[c->n], 32, "%s", local_id);
+        snprintf(c->hub[c->n], 32, "%s", hubspot_id);
+        c->n++;
+    }
+}
+
+static void queue_create(wbfix *f, const char *type, const char *const *props,
+                         const char *const *values, size_t n, char local[32])
+{
+    ht_error err;
+    if (outbox_enqueue_create(f->ps->st, type, props, values, n, 0, local, &err) != HT_OK)
+        fail_msg("enqueue create: %s", err.message);
+}
+
+static long endpoint_calls(wbfix *f, const char *key)
+{
+    long status = 0;
+    json_t *s = fakehub_json(&f->fh, "GET", "/_fakehub/stats", NULL, &status);
+    long n = (long)json_integer_value(json_object_get(
+        json_object_get(json_object_get(s, "byEndpoint"), key), "total"));
+    json_decref(s);
+    return n;
+}
+
+#define UPSERT_EP "POST /crm/v3/objects/{objectType}/batch/upsert"
+#define UPDATE_EP "POST /crm/v3/objects/{objectType}/batch/update"
+
+static void test_creates_land_once_with_their_key(void **state)
+{
+    wbfix *f = fresh(state);
+    static const char *const cp[] = {"email", "firstname", "birthday"};
+    static const char *const cv[] = {"zed.create@example.io", "Zed", "1990-04-02"};
+    static const char *const kp[] = {"name", "domain"};
+    static const char *const kv[] = {"Created Test Co", "created-test.example"};
+    char local_c[32], local_k[32];
+    queue_create(f, "contacts", cp, cv, 3, local_c);
+    queue_create(f, "companies", kp, kv, 2, local_k);
+    assert_true(str_starts_with(local_c, "local-"));
+    /* An edit of the new record before the push travels with the create. */
+    queue_edit(f, "contacts", local_c, "jobtitle", "Founder");
+    created_log log = {0};
+    writeback_options o = {.on_created = on_created, .ud = &log};
+    writeback_progress p;
+    ht_error err;
+    assert_int_equal(writeback_run(f->ps, &o, &p, &err), HT_OK);
+    assert_int_equal(p.creates_done, 2);
+    assert_int_equal(log.n, 2);
+    assert_int_equal(p.failed + p.conflicts + p.not_applied, 0);
+    assert_int_equal(wbf_count_with(f, "contacts", "email", "zed.create@example.io"), 1);
+    assert_int_equal(wbf_count_with(f, "companies", "name", "Created Test Co"), 1);
+    const char *hub_c = strcmp(log.local[0], local_c) == 0 ? log.hub[0] : log.hub[1];
+    assert_server(f, "contacts", hub_c, "jobtitle", "Founder");
+    assert_server(f, "contacts", hub_c, "birthday", "1990-04-02");
+    /* The record carries the create key on HubSpot, so a resend finds it. */
+    char *key = wbf_server_value(f, "contacts", hub_c, "hubtui_create_key");
+    assert_non_null(key);
+    assert_int_equal(wbf_count_with(f, "contacts", "hubtui_create_key", key), 1);
+    free(key);
+    /* The cache knows the record by its HubSpot id now. */
+    char *v = cached_value(f, "contacts", hub_c, "firstname");
+    assert_string_equal(v, "Zed");
+    free(v);
+    record *r = NULL;
+    assert_int_equal(records_get(f->ps->st, "contacts", local_c, &r, &err), HT_NOT_FOUND);
+    outbox_counts oc = counts(f);
+    assert_int_equal(oc.pending + oc.sending + oc.failed + oc.conflict + oc.not_applied, 0);
+    /* Audit: the create names both ids. */
+    audit_entry *a;
+    size_t n;
+    assert_int_equal(audit_list(f->ps->st, "contacts", hub_c, 0, &a, &n, &err), HT_OK);
+    bool created = false;
+    for (size_t i = 0; i < n; i++)
+        created |= strcmp(a[i].result, "created") == 0;
+    assert_true(created);
+    audit_entries_free(a, n);
+}
+
+/* A push died after HubSpot made the record but before the answer was
+ * recorded: the next push looks it up by its key and sends nothing twice. */
+static void test_create_interrupted_after_send_is_looked_up(void **state)
+{
+    wbfix *f = fresh(state);
+    /* A first create makes sure the key property exists. */
+    static const char *const p1[] = {"email"};
+    static const char *const v1[] = {"first.key@example.io"};
+    char l1[32], l2[32];
+    queue_create(f, "contacts", p1, v1, 1, l1);
+    writeback_progress p;
+    ht_error err;
+    assert_int_equal(push(f, &p, &err), HT_OK);
+    static const char *const p2[] = {"email", "firstname"};
+    static const char *const v2[] = {"crashed.create@example.io", "Crash"};
+    queue_create(f, "contacts", p2, v2, 2, l2);
+    outbox_batch *b = NULL;
+    assert_int_equal(outbox_claim(f->ps->st, NULL, OBK_CREATE, 100, &b, &err), HT_OK);
+    assert_non_null(b);
+    assert_int_equal(b->nrecords, 1);
+    /* The upsert the dead push sent, as HubSpot received it. */
+    char *body = xasprintf("{\"inputs\":[{\"id\":\"%s\",\"idProperty\":\"hubtui_create_key\","
+                           "\"properties\":{\"hubtui_create_key\":\"%s\",\"email\":"
+                           "\"crashed.create@example.io\",\"firstname\":\"Crash\"}}]}",
+                           b->records[0].idem_key, b->records[0].idem_key);
+    long status = 0;
+    free(fakehub_request(&f->fh, "POST", "/crm/v3/objects/contacts/batch/upsert", body, &status));
+    assert_int_equal(status, 200);
+    free(body);
+    outbox_batch_free(b);
+    /* Meanwhile the user edited the new record again (not sent yet). */
+    queue_edit(f, "contacts", l2, "lastname", "After");
+    long upserts = endpoint_calls(f, UPSERT_EP);
+    created_log log = {0};
+    writeback_options o = {.on_created = on_created, .ud = &log};
+    assert_int_equal(writeback_run(f->ps, &o, &p, &err), HT_OK);
+    assert_int_equal(p.creates_done, 1);
+    assert_int_equal(endpoint_calls(f, UPSERT_EP), upserts);   /* looked up, not resent */
+    assert_int_equal(wbf_count_with(f, "contacts", "email", "crashed.create@example.io"), 1);
+    assert_string_equal(log.local[0], l2);
+    assert_server(f, "contacts", log.hub[0], "lastname", "After");
+    assert_server(f, "contacts", log.hub[0], "firstname", "Crash");
+    outbox_counts oc = counts(f);
+    assert_int_equal(oc.pending + oc.sending + oc.failed + oc.conflict + oc.not_applied, 0);
+}
+
+/* An update a dead push sent is found on the server and not sent again;
+ * one it never sent goes out after the look. */
+static void test_update_interrupted_is_checked_first(void **state)
+{
+    wbfix *f = fresh(state);
+    char **ids = wbf_ids(f, "contacts", 2);
+    queue_edit(f, "contacts", ids[0], "jobtitle", "Landed Before");
+    queue_edit(f, "contacts", ids[1], "jobtitle", "Never Sent");
+    outbox_batch *b = NULL;
+    ht_error err;
+    assert_int_equal(outbox_claim(f->ps->st, NULL, OBK_UPDATE, 100, &b, &err), HT_OK);
+    assert_int_equal(b->nrecords, 2);
+    outbox_batch_free(b);
+    char *path = xasprintf("/crm/v3/objects/contacts/%s", ids[0]);
+    long status = 0;
+    free(fakehub_request(&f->fh, "PATCH", path, "{\"properties\":{\"jobtitle\":\"Landed Before\"}}",
+                         &status));
+    assert_int_equal(status, 200);
+    free(path);
+    writeback_progress p;
+    assert_int_equal(push(f, &p, &err), HT_OK);
+    assert_int_equal(p.edits_done, 2);
+    assert_int_equal(p.edits_sent, 1);   /* only the one that had not landed */
+    assert_int_equal(p.conflicts, 0);
+    assert_server(f, "contacts", ids[0], "jobtitle", "Landed Before");
+    assert_server(f, "contacts", ids[1], "jobtitle", "Never Sent");
+    wbf_free_ids(ids, 0);
+}
+
+/* ---- dry run, read-only, daily limit ------------------------------------------------------ */
+
+static void test_dry_run_sends_nothing(void **state)
+{
+    wbfix *f = fresh(state);
+    char **ids = wbf_ids(f, "contacts", 2);
+    queue_edit(f, "contacts", ids[0], "jobtitle", "Dry One");
+    queue_edit(f, "contacts", ids[1], "city", "Dry Town");
+    wbf_close(f);
+    long total = wbf_total_requests(f), writes = wbf_write_requests(f);
+    char *out = NULL;
+    const char *const dry[] = {"push", "--dry-run", NULL};
+    assert_int_equal(wbf_hubtui(f, dry, &out, NULL), 0);
+    assert_non_null(strstr(out, "Dry One"));
+    assert_non_null(strstr(out, "Dry Town"));
+    assert_non_null(strstr(out, "2 changes would be pushed"));
+    free(out);
+    assert_int_equal(wbf_total_requests(f), total);
+    assert_int_equal(wbf_write_requests(f), writes);
+    wbf_open(f);
+    writeback_options o = {.dry_run = true};
+    writeback_progress p;
+    ht_error err;
+    assert_int_equal(writeback_run(f->ps, &o, &p, &err), HT_OK);
+    assert_int_equal(p.edits_total, 2);
+    assert_int_equal(p.requests, 0);
+    assert_int_equal(wbf_total_requests(f), total);
+    assert_int_equal(counts(f).pending, 2);
+    char *v = wbf_server_value(f, "contacts", ids[0], "jobtitle");
+    assert_true(!v || strcmp(v, "Dry One") != 0);
+    free(v);
+    wbf_free_ids(ids, 0);
+}
+
+static void test_readonly_portal_refuses(void **state)
+{
+    wbfix *f = fresh(state);
+    char **ids = wbf_ids(f, "contacts", 1);
+    queue_edit(f, "contacts", ids[0], "jobtitle", "Never Pushed");
+    wbf_close(f);
+    wbf_write_config(f, true);
+    long writes = wbf_write_requests(f);
+    char *errout = NULL;
+    const char *const push_cmd[] = {"push", NULL};
+    assert_int_equal(wbf_hubtui(f, push_cmd, NULL, &errout), 1);
+    assert_non_null(strstr(errout, "read-only"));
+    free(errout);
+    const char *const set[] = {"set", "contacts", ids[0], "city=Nowhere", NULL};
+    assert_int_equal(wbf_hubtui(f, set, NULL, &errout), 1);
+    assert_non_null(strstr(errout, "read-only"));
+    free(errout);
+    assert_int_equal(wbf_write_requests(f), writes);
+    wbf_open(f);
+    assert_true(f->ps->readonly);
+    ht_error err;
+    assert_null(writeback_start(f->ps, NULL, &err));
+    assert_int_equal(err.status, HT_READONLY);
+    assert_int_equal(counts(f).pending, 1);
+    wbf_close(f);
+    wbf_write_config(f, false);
+    wbf_open(f);
+    wbf_free_ids(ids, 0);
+}
+
+static void test_daily_limit_stops_and_keeps_everything(void **state)
+{
+    wbfix *f = fresh(state);
+    char **ids = wbf_ids(f, "contacts", 3);
+    for (int i = 0; i < 3; i++)
+        queue_edit(f, "contacts", ids[i], "jobtitle", "Tomorrow");
+    wbf_close(f);
+    /* One request left today: the read goes through, the write does not. */
+    wbf_control(f, "/_fakehub/reset", "{}");
+    wbf_control(f, "/_fakehub/config", "{\"daily\":1}");
+    char *errout = NULL, *out = NULL;
+    const char *const push_cmd[] = {"push", NULL};
+    assert_int_equal(wbf_hubtui(f, push_cmd, &out, &errout), 1);
+    assert_non_null(strstr(errout, "daily"));
+    assert_non_null(strstr(errout, "3 edits stay queued"));
+    free(errout);
+    free(out);
+    wbf_control(f, "/_fakehub/config", "{\"daily\":0}");
+    wbf_open(f);
+    outbox_counts oc = counts(f);
+    assert_int_equal(oc.pending, 3);
+    assert_int_equal(oc.sending + oc.failed + oc.conflict, 0);
+    for (int i = 0; i < 3; i++) {
+        char *v = wbf_server_value(f, "contacts", ids[i], "jobtitle");
+        assert_true(!v || strcmp(v, "Tomorrow") != 0);
+        free(v);
+    }
+    wbf_free_ids(ids, 0);
+}
+
+/* ---- the command line: set / create / queue / undo ----------------------------------------- */
+
+typedef struct bad_value {
+    const char *object, *assign, *prop, *words;
+} bad_value;
+
+static int64_t queued_total(wbfix *f)
+{
+    outbox_counts oc = counts(f);
+    return oc.pending + oc.sending + oc.conflict + oc.failed + oc.not_applied;
+}
+
+static void test_set_and_create_refuse_invalid_values(void **state)
+{
+    wbfix *f = fresh(state);
+    char **c = wbf_ids(f, "contacts", 1), **d = wbf_ids(f, "deals", 1);
+    wbf_close(f);
+    const bad_value bad[] = {
+        {"deals", "amount=12,5", "amount", "number"},
+        {"deals", "closedate=next tuesday", "closedate", "date and time"},
+        {"deals", "dealstage=nowhere", "dealstage", "not a stage"},
+        {"contacts", "birthday=2024-02-30", "birthday", "date"},
+        {"contacts", "newsletter_opt_in=maybe", "newsletter_opt_in", "yes or no"},
+        {"contacts", "lifecyclestage=bogus", "lifecyclestage", "not an option"},
+        {"contacts", "email=not-an-address", "email", "email address"},
+        {"contacts", "phone=call me", "phone", "phone number"},
+        {"contacts", "hubspot_owner_id=Nobody Atall", "hubspot_owner_id", "owner"},
+        {"contacts", "createdate=2024-01-01", "createdate", "read-only"},
+        {"contacts", "no_such_prop=1", "no_such_prop", "no property"},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        const char *id = strcmp(bad[i].object, "deals") == 0 ? d[0] : c[0];
+        /* A valid value alongside: still nothing is queued. */
+        const char *good = strcmp(bad[i].object, "deals") == 0 ? "dealname=Fine" : "city=Fine";
+        char *assign = xstrdup(bad[i].assign);
+        const char *const set[] = {"set", bad[i].object, id, good, assign, NULL};
+        char *errout = NULL;
+        int rc = wbf_hubtui(f, set, NULL, &errout);
+        if (rc != 1 || !strstr(errout, bad[i].prop) || !strstr(errout, bad[i].words) ||
+            !strstr(errout, "nothing was queued"))
+            fail_msg("set %s: exit %d, stderr: %s", bad[i].assign, rc, errout);
+        free(errout);
+        /* create refuses the same values (read-only ones included). */
+        const char *const create[] = {"create", bad[i].object, assign, NULL};
+        rc = wbf_hubtui(f, create, NULL, &errout);
+        if (rc != 1 || !strstr(errout, bad[i].prop))
+            fail_msg("create %s: exit %d, stderr: %s", bad[i].assign, rc, errout);
+        free(errout);
+        free(assign);
+    }
+    /* Malformed command lines are usage errors. */
+    const char *const no_eq[] = {"set", "contacts", c[0], "city", NULL};
+    assert_int_equal(wbf_hubtui(f, no_eq, NULL, NULL), 2);
+    const char *const too_few[] = {"set", "contacts", NULL};
+    assert_int_equal(wbf_hubtui(f, too_few, NULL, NULL), 2);
+    wbf_open(f);
+    assert_int_equal(queued_total(f), 0);
+    wbf_close(f);
+    /* Valid values are normalised and queued; list shows them. */
+    const char *const ok[] = {"set", "contacts", c[0], "newsletter_opt_in=yes",
+                              "birthday=1990-04-02", "phone=+33 1 23 45 67 89", NULL};
+    char *out = NULL, *errout = NULL;
+    if (wbf_hubtui(f, ok, &out, &errout) != 0)
+        fail_msg("set: %s", errout);
+    free(errout);
+    assert_non_null(strstr(out, "newsletter_opt_in"));
+    free(out);
+    const char *const list[] = {"queue", "list", NULL};
+    assert_int_equal(wbf_hubtui(f, list, &out, NULL), 0);
+    assert_non_null(strstr(out, "newsletter_opt_in: "));
+    assert_non_null(strstr(out, "→ true"));
+    assert_non_null(strstr(out, "→ 1990-04-02"));
+    /* Each line starts with its queue id, then its state. */
+    long qid = strtol(out, NULL, 10);
+    assert_true(qid > 0);
+    assert_non_null(strstr(out, " pending "));
+    free(out);
+    /* create prints the local id; push prints the HubSpot id for it. */
+    const char *const create[] = {"create", "contacts", "email=New.Person@Example.io",
+                                  "firstname=New", NULL};
+    assert_int_equal(wbf_hubtui(f, create, &out, NULL), 0);
+    char local[32];
+    assert_int_equal(sscanf(out, "%31s", local), 1);
+    assert_true(str_starts_with(local, "local-"));
+    free(out);
+    const char *const push_cmd[] = {"push", NULL};
+    assert_int_equal(wbf_hubtui(f, push_cmd, &out, NULL), 0);
+    char want[64];
+    snprintf(want, sizeof want, "contacts %s → ", local);
+    assert_non_null(strstr(out, want));
+    if (!strstr(out, "sent 5, done 5, created 1, conflicts 0, failed 0"))
+        fail_msg("push said: %s", out);
+    free(out);
+    assert_int_equal(wbf_count_with(f, "contacts", "email", "new.person@example.io"), 1);
+    wbf_open(f);
+    assert_server(f, "contacts", c[0], "newsletter_opt_in", "true");
+    assert_server(f, "contacts", c[0], "birthday", "1990-04-02");
+    wbf_free_ids(c, 0);
+    wbf_free_ids(d, 0);
+}
+
+static void test_queue_retry_drop_and_undo(void **state)
+{
+    wbfix *f = fresh(state);
+    char **ids = wbf_ids(f, "contacts", 3);
+    char *taken = wbf_server_value(f, "contacts", ids[1], "email");
+    queue_edit(f, "contacts", ids[0], "email", taken);     /* refused by HubSpot */
+    queue_edit(f, "contacts", ids[2], "jobtitle", "Will Drop");
+    ht_error err;
+    outbox_entry *v;
+    size_t n;
+    assert_int_equal(outbox_list(f->ps->st, NULL, &v, &n, &err), HT_OK);
+    int64_t drop_qid = v[1].qid;
+    outbox_entries_free(v, n);
+    wbf_close(f);
+    char qs[32];
+    snprintf(qs, sizeof qs, "%lld", (long long)drop_qid);
+    const char *const drop[] = {"queue", "drop", qs, NULL};
+    assert_int_equal(wbf_hubtui(f, drop, NULL, NULL), 0);
+    const char *const push_cmd[] = {"push", NULL};
+    char *out = NULL, *errout = NULL;
+    assert_int_equal(wbf_hubtui(f, push_cmd, &out, &errout), 3);   /* a failure needs you */
+    assert_non_null(strstr(errout, "need"));
+    free(out);
+    free(errout);
+    const char *const list[] = {"queue", "list", NULL};
+    assert_int_equal(wbf_hubtui(f, list, &out, NULL), 0);
+    assert_non_null(strstr(out, " failed "));
+    assert_non_null(strstr(out, "already exists"));
+    assert_non_null(strstr(out, "VALIDATION_ERROR"));
+    assert_non_null(strstr(out, "correlationId "));
+    long qid = strtol(out, NULL, 10);
+    free(out);
+    /* Retry after the other contact gives up the address. */
+    wbf_other_edit(f, "contacts", ids[1], "{\"email\":\"moved.away@example.io\"}");
+    snprintf(qs, sizeof qs, "%ld", qid);
+    const char *const retry[] = {"queue", "retry", qs, NULL};
+    assert_int_equal(wbf_hubtui(f, retry, NULL, NULL), 0);
+    assert_int_equal(wbf_hubtui(f, push_cmd, NULL, NULL), 0);
+    wbf_open(f);
+    assert_server(f, "contacts", ids[0], "email", taken);
+    char *dropped = wbf_server_value(f, "contacts", ids[2], "jobtitle");
+    assert_true(!dropped || strcmp(dropped, "Will Drop") != 0);
+    free(dropped);
+    /* Undo takes back the last change group. */
+    wbf_close(f);
+    const char *const set[] = {"set", "contacts", ids[2], "city=Undone", "jobtitle=Undone", NULL};
+    assert_int_equal(wbf_hubtui(f, set, NULL, NULL), 0);
+    const char *const undo[] = {"undo", NULL};
+    assert_int_equal(wbf_hubtui(f, undo, &out, NULL), 0);
+    assert_non_null(strstr(out, "undid 2"));
+    free(out);
+    wbf_open(f);
+    assert_int_equal(queued_total(f), 0);
+    free(taken);
+    wbf_free_ids(ids, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -481,6 +896,14 @@ int main(void)
         cmocka_unit_test(test_bad_input_isolated_from_a_whole_batch_400),
         cmocka_unit_test(test_lifecycle_backwards_not_applied),
         cmocka_unit_test(test_strict_lifecycle_refusal_is_a_failure),
+        cmocka_unit_test(test_creates_land_once_with_their_key),
+        cmocka_unit_test(test_create_interrupted_after_send_is_looked_up),
+        cmocka_unit_test(test_update_interrupted_is_checked_first),
+        cmocka_unit_test(test_dry_run_sends_nothing),
+        cmocka_unit_test(test_readonly_portal_refuses),
+        cmocka_unit_test(test_daily_limit_stops_and_keeps_everything),
+        cmocka_unit_test(test_set_and_create_refuse_invalid_values),
+        cmocka_unit_test(test_queue_retry_drop_and_undo),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
