@@ -88,6 +88,22 @@ static void assert_server(wbfix *f, const char *type, const char *id, const char
     free(v);
 }
 
+/* For failure messages: what the queue holds. */
+static void print_queue(wbfix *f)
+{
+    outbox_entry *v;
+    size_t n;
+    if (outbox_list(f->ps->st, NULL, &v, &n, NULL) != HT_OK)
+        return;
+    for (size_t i = 0; i < n; i++)
+        print_message("queue %lld %s %s %s %s %s → %s to %s: %s [%s]\n", (long long)v[i].qid,
+                      outbox_state_name(v[i].state), outbox_kind_name(v[i].kind), v[i].object,
+                      v[i].id, v[i].prop ? v[i].prop : "", v[i].new_value ? v[i].new_value : "",
+                      v[i].to_id, v[i].err_message ? v[i].err_message : "",
+                      v[i].err_category ? v[i].err_category : "");
+    outbox_entries_free(v, n);
+}
+
 static outbox_counts counts(wbfix *f)
 {
     outbox_counts oc;
@@ -886,6 +902,287 @@ static void test_queue_retry_drop_and_undo(void **state)
     wbf_free_ids(ids, 0);
 }
 
+/* ---- associations -------------------------------------------------------------------------- */
+
+/* The type ids linking contact id to company to (0 when none). */
+static size_t server_links(wbfix *f, const char *id, const char *to, int *types, size_t cap)
+{
+    char *path = xasprintf("/crm/v4/objects/contacts/%s/associations/companies", id);
+    long status = 0;
+    json_t *j = fakehub_json(&f->fh, "GET", path, NULL, &status);
+    free(path);
+    assert_int_equal(status, 200);
+    size_t n = 0, i, k;
+    json_t *row, *t;
+    json_array_foreach(json_object_get(j, "results"), i, row) {
+        char tid[32];
+        if (!hs_json_id(json_object_get(row, "toObjectId"), tid) || strcmp(tid, to) != 0)
+            continue;
+        json_array_foreach(json_object_get(row, "associationTypes"), k, t)
+            if (n < cap)
+                types[n++] = (int)json_integer_value(json_object_get(t, "typeId"));
+    }
+    json_decref(j);
+    return n;
+}
+
+static bool has_type(const int *types, size_t n, int want)
+{
+    for (size_t i = 0; i < n; i++)
+        if (types[i] == want)
+            return true;
+    return false;
+}
+
+/* A company contact id is linked to on the server, or NULL. */
+static char *company_of(wbfix *f, const char *id)
+{
+    char *path = xasprintf("/crm/v4/objects/contacts/%s/associations/companies", id);
+    long status = 0;
+    json_t *j = fakehub_json(&f->fh, "GET", path, NULL, &status);
+    free(path);
+    char tid[32];
+    json_t *first = json_array_get(json_object_get(j, "results"), 0);
+    char *out = first && hs_json_id(json_object_get(first, "toObjectId"), tid) ? xstrdup(tid)
+                                                                                 : NULL;
+    json_decref(j);
+    return out;
+}
+
+static void queue_assoc(wbfix *f, bool add, const char *from, const char *to, int type,
+                        const char *category, const char *label)
+{
+    ht_error err;
+    if (outbox_enqueue_assoc(f->ps->st, add, "contacts", from, "companies", to, type, category,
+                             label, 0, NULL, &err) != HT_OK)
+        fail_msg("enqueue assoc: %s", err.message);
+}
+
+static void test_associations_added_and_removed(void **state)
+{
+    wbfix *f = fresh(state);
+    char **c = wbf_ids(f, "contacts", 30), **k = wbf_ids(f, "companies", 3);
+    /* A contact with a company, and two without one. */
+    char *linked = NULL, *free1 = NULL, *free2 = NULL, *its_company = NULL;
+    for (size_t i = 0; c[i]; i++) {
+        char *co = company_of(f, c[i]);
+        if (co && !linked) {
+            linked = c[i];
+            its_company = co;
+            continue;
+        }
+        if (!co && !free1)
+            free1 = c[i];
+        else if (!co && !free2)
+            free2 = c[i];
+        free(co);
+    }
+    if (!linked || !free1 || !free2)
+        skip();
+    /* A label of our own, made through the labels API. */
+    long status = 0;
+    json_decref(fakehub_json(&f->fh, "POST", "/crm/v4/associations/contacts/companies/labels",
+                             "{\"label\":\"Advisor\",\"name\":\"advisor\"}", &status));
+    assert_int_equal(status, 200);
+    json_t *lab = fakehub_json(&f->fh, "GET", "/crm/v4/associations/contacts/companies/labels",
+                               NULL, &status);
+    int label_type = 0;
+    size_t i;
+    json_t *row;
+    json_array_foreach(json_object_get(lab, "results"), i, row)
+        if (str_cmp0(json_string_value(json_object_get(row, "label")), "Advisor") == 0)
+            label_type = (int)json_integer_value(json_object_get(row, "typeId"));
+    json_decref(lab);
+    assert_true(label_type > 0);
+    queue_assoc(f, true, free1, k[0], 0, NULL, NULL);                        /* default */
+    queue_assoc(f, true, free2, k[1], label_type, "USER_DEFINED", "Advisor"); /* labelled */
+    queue_assoc(f, false, linked, its_company, 0, NULL, NULL);               /* remove pair */
+    /* A company created here, linked before it exists on HubSpot. */
+    static const char *const kp[] = {"name"};
+    static const char *const kv[] = {"Linked New Co"};
+    char local[32];
+    queue_create(f, "companies", kp, kv, 1, local);
+    queue_assoc(f, true, free1, local, 0, NULL, NULL);
+    writeback_progress p;
+    ht_error err;
+    assert_int_equal(push(f, &p, &err), HT_OK);
+    if (p.failed + p.conflicts + p.not_applied)
+        print_queue(f);
+    assert_int_equal(p.failed + p.conflicts + p.not_applied, 0);
+    assert_int_equal(p.creates_done, 1);
+    int types[16];
+    size_t n = server_links(f, free1, k[0], types, 16);
+    assert_true(n >= 1);
+    n = server_links(f, free2, k[1], types, 16);
+    assert_true(has_type(types, n, label_type));
+    assert_int_equal(server_links(f, linked, its_company, types, 16), 0);
+    json_t *d = wbf_dump(f, "companies");
+    char *new_id = NULL;
+    json_array_foreach(json_object_get(d, "results"), i, row)
+        if (str_cmp0(hs_record_prop(row, "name"), "Linked New Co") == 0)
+            new_id = xstrdup(json_string_value(json_object_get(row, "id")));
+    json_decref(d);
+    assert_non_null(new_id);
+    assert_true(server_links(f, free1, new_id, types, 16) >= 1);
+    /* The cache shows them as stored, no longer pending. */
+    assoc_group *g;
+    size_t ng;
+    assert_int_equal(records_associations(f->ps->st, "contacts", free2, &g, &ng, &err), HT_OK);
+    bool seen = false;
+    for (size_t a = 0; a < ng; a++)
+        for (size_t b = 0; b < g[a].nitems; b++)
+            seen |= strcmp(g[a].items[b].id, k[1]) == 0 && g[a].items[b].pending == ASSOC_STORED;
+    assert_true(seen);
+    assoc_groups_free(g, ng);
+    assert_int_equal(queued_total(f), 0);
+    free(new_id);
+    free(its_company);
+    wbf_free_ids(c, 0);
+    wbf_free_ids(k, 0);
+}
+
+/* ---- faults ------------------------------------------------------------------------------------- */
+
+/* Properties that legitimately change on every write. */
+static bool volatile_prop(const char *name)
+{
+    return strcmp(name, "lastmodifieddate") == 0 || strcmp(name, "hs_lastmodifieddate") == 0;
+}
+
+/* before + the intended edits must equal after, property by property, for
+ * every record that existed before. edits: "id\tprop\tvalue" lines. */
+static void assert_dump_is(json_t *before, json_t *after, const char *const *edits)
+{
+    size_t i;
+    json_t *rec;
+    json_array_foreach(json_object_get(before, "results"), i, rec) {
+        const char *id = json_string_value(json_object_get(rec, "id"));
+        json_t *now = NULL, *r2;
+        size_t k;
+        json_array_foreach(json_object_get(after, "results"), k, r2)
+            if (strcmp(json_string_value(json_object_get(r2, "id")), id) == 0)
+                now = r2;
+        if (!now)
+            fail_msg("record %s disappeared", id);
+        json_t *props = json_object_get(now, "properties");
+        const char *name;
+        json_t *v;
+        json_object_foreach(props, name, v) {
+            if (volatile_prop(name))
+                continue;
+            const char *want = hs_record_prop(rec, name);
+            for (size_t e = 0; edits[e]; e++) {
+                char eid[32], ep[64];
+                int off = 0;
+                if (sscanf(edits[e], "%31[^\t]\t%63[^\t]\t%n", eid, ep, &off) == 2 &&
+                    strcmp(eid, id) == 0 && strcmp(ep, name) == 0)
+                    want = *(edits[e] + off) ? edits[e] + off : NULL;
+            }
+            if (str_cmp0(json_string_value(v), want) != 0)
+                fail_msg("record %s %s: '%s', intended '%s'", id, name,
+                         json_string_value(v) ? json_string_value(v) : "", want ? want : "");
+        }
+    }
+}
+
+static void test_faults_end_in_the_intended_state(void **state)
+{
+    wbfix *f = fresh(state);
+    char **c = wbf_ids(f, "contacts", 16), **k = wbf_ids(f, "companies", 2);
+    char *edits[64];
+    size_t ne = 0;
+    for (int i = 0; i < 16; i++) {
+        char title[32];
+        snprintf(title, sizeof title, "Faulty %d", i);
+        queue_edit(f, "contacts", c[i], "jobtitle", title);
+        edits[ne++] = xasprintf("%s\tjobtitle\t%s", c[i], title);
+        if (i % 3 == 0) {
+            queue_edit(f, "contacts", c[i], "city", "");
+            edits[ne++] = xasprintf("%s\tcity\t", c[i]);
+        }
+    }
+    ht_error err;
+    assert_int_equal(outbox_enqueue_clear_then_set(f->ps->st, "contacts", c[1], "city", "Paris",
+                                                   0, &err), HT_OK);
+    edits[ne++] = xasprintf("%s\tcity\tParis", c[1]);
+    queue_edit(f, "companies", k[0], "city", "Faultville");
+    edits[ne++] = xasprintf("%s\tcity\tFaultville", k[0]);
+    edits[ne] = NULL;
+    static const char *const cp[] = {"email", "firstname"};
+    static const char *const cv1[] = {"fault.one@example.io", "One"};
+    static const char *const cv2[] = {"fault.two@example.io", "Two"};
+    static const char *const kp[] = {"name"};
+    static const char *const kv[] = {"Fault Tolerant Co"};
+    char l1[32], l2[32], l3[32];
+    queue_create(f, "contacts", cp, cv1, 2, l1);
+    queue_create(f, "contacts", cp, cv2, 2, l2);
+    queue_create(f, "companies", kp, kv, 1, l3);
+    queue_assoc(f, true, l1, l3, 0, NULL, NULL);
+    json_t *before_c = wbf_dump(f, "contacts"), *before_k = wbf_dump(f, "companies");
+    /* WB_FAULTS (a config body) turns the faults up for a stress run by hand. */
+    const char *faults = getenv("WB_FAULTS");
+    wbf_control(f, "/_fakehub/config",
+                faults ? faults : "{\"faults\":\"5xx=0.12,429=0.08,reset=0.08,truncate=0.08\"}");
+    ht_status st = HT_INVALID;
+    writeback_progress p;
+    for (int round = 0; round < 6 && (st != HT_OK || queued_total(f) > 0); round++) {
+        st = push(f, &p, &err);
+        if (st != HT_OK)
+            print_message("push stopped (%s), pushing again\n", err.message);
+    }
+    wbf_control(f, "/_fakehub/config", "{\"faults\":\"\"}");
+    /* The faults did strike (some after the write was applied). */
+    long status = 0;
+    json_t *stats = fakehub_json(&f->fh, "GET", "/_fakehub/stats", NULL, &status);
+    json_t *faults = json_object_get(stats, "faults");
+    char *ftext = json_dumps(faults, JSON_COMPACT);
+    print_message("faults: %s\n", ftext);
+    free(ftext);
+    long struck = 0;
+    const char *fk;
+    json_t *fv;
+    json_object_foreach(faults, fk, fv)
+        if (strcmp(fk, "afterWrite") != 0)
+            struck += (long)json_integer_value(fv);
+    json_decref(stats);
+    assert_true(struck > 0);
+    if (queued_total(f))
+        print_queue(f);
+    assert_int_equal(queued_total(f), 0);
+    json_t *after_c = wbf_dump(f, "contacts"), *after_k = wbf_dump(f, "companies");
+    assert_dump_is(before_c, after_c, (const char *const *)edits);
+    assert_dump_is(before_k, after_k, (const char *const *)edits);
+    assert_int_equal(wbf_count_with(f, "contacts", "email", "fault.one@example.io"), 1);
+    assert_int_equal(wbf_count_with(f, "contacts", "email", "fault.two@example.io"), 1);
+    assert_int_equal(wbf_count_with(f, "companies", "name", "Fault Tolerant Co"), 1);
+    assert_int_equal(json_array_size(json_object_get(after_c, "results")),
+                     json_array_size(json_object_get(before_c, "results")) + 2);
+    assert_int_equal(json_array_size(json_object_get(after_k, "results")),
+                     json_array_size(json_object_get(before_k, "results")) + 1);
+    /* The new contact is linked to the new company. */
+    size_t i;
+    json_t *rec;
+    char *one = NULL, *co = NULL;
+    json_array_foreach(json_object_get(after_c, "results"), i, rec)
+        if (str_cmp0(hs_record_prop(rec, "email"), "fault.one@example.io") == 0)
+            one = xstrdup(json_string_value(json_object_get(rec, "id")));
+    json_array_foreach(json_object_get(after_k, "results"), i, rec)
+        if (str_cmp0(hs_record_prop(rec, "name"), "Fault Tolerant Co") == 0)
+            co = xstrdup(json_string_value(json_object_get(rec, "id")));
+    int types[8];
+    assert_true(one && co && server_links(f, one, co, types, 8) >= 1);
+    free(one);
+    free(co);
+    json_decref(before_c);
+    json_decref(before_k);
+    json_decref(after_c);
+    json_decref(after_k);
+    for (size_t e = 0; e < ne; e++)
+        free(edits[e]);
+    wbf_free_ids(c, 0);
+    wbf_free_ids(k, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -904,6 +1201,8 @@ int main(void)
         cmocka_unit_test(test_daily_limit_stops_and_keeps_everything),
         cmocka_unit_test(test_set_and_create_refuse_invalid_values),
         cmocka_unit_test(test_queue_retry_drop_and_undo),
+        cmocka_unit_test(test_associations_added_and_removed),
+        cmocka_unit_test(test_faults_end_in_the_intended_state),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
