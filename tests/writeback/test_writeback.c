@@ -1120,9 +1120,9 @@ static void test_faults_end_in_the_intended_state(void **state)
     queue_assoc(f, true, l1, l3, 0, NULL, NULL);
     json_t *before_c = wbf_dump(f, "contacts"), *before_k = wbf_dump(f, "companies");
     /* WB_FAULTS (a config body) turns the faults up for a stress run by hand. */
-    const char *faults = getenv("WB_FAULTS");
+    const char *stress = getenv("WB_FAULTS");
     wbf_control(f, "/_fakehub/config",
-                faults ? faults : "{\"faults\":\"5xx=0.12,429=0.08,reset=0.08,truncate=0.08\"}");
+                stress ? stress : "{\"faults\":\"5xx=0.12,429=0.08,reset=0.08,truncate=0.08\"}");
     ht_status st = HT_INVALID;
     writeback_progress p;
     for (int round = 0; round < 6 && (st != HT_OK || queued_total(f) > 0); round++) {
