@@ -1553,6 +1553,22 @@ ht_status outbox_release(store *st, int64_t qid, ht_error *err)
     IN_TX(st, err, release_tx(st, qid, err));
 }
 
+static ht_status release_unknown_tx(store *st, int64_t qid, ht_error *err)
+{
+    ob_row r;
+    ht_status s = load_claimed(st, qid, &r, err);
+    if (s == HT_OK)
+        s = exec_qid(st, "UPDATE outbox SET state='pending', recheck=1, batch_id=NULL"
+                         " WHERE qid=?", qid, err);
+    outbox_entry_clear(&r.e);
+    return s;
+}
+
+ht_status outbox_release_unknown(store *st, int64_t qid, ht_error *err)
+{
+    IN_TX(st, err, release_unknown_tx(st, qid, err));
+}
+
 /* The property edits sent along with the create are done. */
 static ht_status finish_create_edits(store *st, const ob_row *c, int64_t new_id,
                                      const char *corr, ht_error *err)

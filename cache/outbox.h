@@ -207,6 +207,10 @@ ht_status outbox_mark_not_applied(store *st, int64_t qid, const char *server_val
                                   const char *correlation_id, ht_error *err);
 /* Put a claimed row back to pending without blame (network down, rate limit). */
 ht_status outbox_release(store *st, int64_t qid, ht_error *err);
+/* The same for a row whose write may have reached HubSpot (the answer was
+ * lost): it goes back to pending with recheck set, so the next push looks
+ * before it resends, as after a crash. */
+ht_status outbox_release_unknown(store *st, int64_t qid, ht_error *err);
 /* A create landed as hubspot_id: the local record takes that id everywhere
  * (cache, queued edits and associations), its property edits are done, and
  * the create row is removed and audited. */

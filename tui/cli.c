@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "cmd_write.h"
 #include "log.h"
 #include "tui.h"
 #include "util.h"
@@ -30,6 +31,11 @@ static const cli_command commands[] = {
     {"get",     "[--refresh] OBJECT ID", "one record from the cache, pending edits marked", cmd_get},
     {"search",  "[--remote] OBJECT EXPR", "records matching a filter (cache, or HubSpot)", cmd_search},
     {"export",  "[--filter EXPR] OBJECT", "records as CSV, JSON or JSONL", cmd_export},
+    {"push",    "[--dry-run]", "write queued edits to HubSpot (exit 3: something needs you)", cmd_push},
+    {"set",     "OBJECT ID prop=value... [--clear-first]", "queue validated edits of a record", cmd_set},
+    {"create",  "OBJECT prop=value...", "queue a new record; prints its local id", cmd_create},
+    {"queue",   "[list|retry ID|drop ID|resolve ID --mine|--theirs]", "show or settle queued changes", cmd_queue},
+    {"undo",    "",          "remove the last queued change group not being sent", cmd_undo},
 };
 
 static const cli_command *find_command(const char *name)
