@@ -310,7 +310,8 @@ static void stop_worker(browser *b)
 {
     if (!b->wk)
         return;
-    app_unwatch_fd(b->a, worker_fd(b->wk));
+    if (b->a)
+        app_unwatch_fd(b->a, worker_fd(b->wk));
     worker_free(b->wk);
     b->wk = NULL;
 }

@@ -7,6 +7,11 @@
 #include <string.h>
 #include <strings.h>
 
+static bool is_prop(const char *name, const char *which)
+{
+    return which && strcmp(name, which) == 0;
+}
+
 /* ---- Numbers and money ---------------------------------------------------- */
 
 /* A plain decimal: optional sign, digits, optional fraction. */
@@ -295,11 +300,6 @@ static fmt_style put_stage(const fmt_ctx *c, const char *value, const fmt_record
     return stage_style(st);
 }
 
-static bool is_prop(const char *name, const char *which)
-{
-    return which && strcmp(name, which) == 0;
-}
-
 static fmt_style fmt_enum(const fmt_ctx *c, const prop_def *p, const char *value,
                           const fmt_record *rec, strbuf *out)
 {
@@ -353,8 +353,11 @@ fmt_style fmt_value(const fmt_ctx *c, const prop_def *p, const char *value,
         break;
     case PROP_DATETIME:
         if (time_parse(value, &ms)) {
-            /* A date picker on a date-time (deal close date) means a day. */
-            bool day = p->field_type && strcmp(p->field_type, "date") == 0;
+            /* A date picker on a date-time (a deal's close date) means a day;
+             * when records were created and changed is worth its time. */
+            bool day = p->field_type && strcmp(p->field_type, "date") == 0 &&
+                       !(c->m && (is_prop(p->name, c->m->created_prop) ||
+                                  is_prop(p->name, c->m->lastmod_prop)));
             fmt_datetime(ms, c->zone, day, c->with_zone && !day, out);
             return FMT_DATE;
         }

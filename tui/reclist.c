@@ -327,6 +327,9 @@ static col_spec spec_for(const reclist *l, size_t i)
             break;
         }
     }
+    /* Narrow panes drop the last columns rather than squeeze them all. */
+    if (c.grow && c.min < c.pref * 2 / 3)
+        c.min = c.pref * 2 / 3;
     if (i == 0)
         c.priority = 1000, c.pref = c.pref < 16 ? 16 : c.pref;
     if (l->cols[i].width > 0)
