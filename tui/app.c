@@ -463,6 +463,10 @@ static bool start_terminal(app *a, ht_error *err)
     nodelay(stdscr, TRUE);
     set_escdelay(APP_ESCDELAY_MS);
     curs_set(0);
+    /* Keys are read through stdscr, and curses refreshes a window it reads
+     * from when it looks modified: mark it drawn now, or the first read
+     * would paint a blank stdscr over the first frame. */
+    wnoutrefresh(stdscr);
     return true;
 }
 

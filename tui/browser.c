@@ -162,6 +162,8 @@ void browser_cancel_refresh(browser *b, hs_call_id id)
         hs_cancel(b->ps->client, id);
 }
 
+static void connect_portal(browser *b, bool quiet);
+
 /* ---- The status bar ------------------------------------------------------------------ */
 
 static void update_rate(browser *b)
@@ -201,6 +203,8 @@ static void update_counts(browser *b, int64_t now)
 static void update_conn(browser *b)
 {
     status_model *m = app_status(b->a);
+    if (b->connect_due)
+        return;
     conn_state want = portal_online(b->ps) ? CONN_ONLINE : CONN_OFFLINE;
     if (m->conn != want)
         status_set_conn(m, want);
@@ -209,6 +213,12 @@ static void update_conn(browser *b)
 static void on_tick(void *ud, app *a, int64_t now)
 {
     browser *b = ud;
+    if (b->connect_due) {
+        /* After the first frame: a token command or the keyring may take
+         * a moment, and the cached data is already on screen. */
+        b->connect_due = false;
+        connect_portal(b, true);
+    }
     browser_jobs_tick(b, now);
     if (b->go_offline) {
         b->go_offline = false;
@@ -269,9 +279,31 @@ static view_result go_offline(browser *b)
 
 /* ---- Opening and switching portals ------------------------------------------------------ */
 
+/* Anything cached at all? A fresh cache knows the standard types but
+ * holds no records. */
+static bool cache_has_records(browser *b)
+{
+    objinfo *types = NULL;
+    size_t n = 0;
+    ht_error err;
+    bool any = false;
+    if (meta_list_objects(b->ps->st, &types, &n, &err) != HT_OK)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        any |= types[i].count > 0 || types[i].synced;
+    objinfo_free_all(types, n);
+    return any;
+}
+
 static void open_first_view(browser *b)
 {
-    app_set_nav(b->a, typesview_new(b));
+    if (!cache_has_records(b)) {
+        /* The types view says the cache is empty and how to fill it. */
+        app_push(b->a, typesview_new(b));
+        b->empty_start = true;
+        return;
+    }
+    b->empty_start = false;
     const char *last = uistate_last_object(b->state, b->ps->name);
     char *object = xstrdup(last ? last : "contacts");
     ht_error err;
@@ -283,12 +315,21 @@ static void open_first_view(browser *b)
     }
     if (m) {
         objmeta_release(m);
+        app_set_nav(b->a, typesview_new(b));
         browser_open_list(b, object);
     } else {
         /* An empty cache: the types view says what to do. */
         app_push(b->a, typesview_new(b));
     }
     free(object);
+}
+
+void browser_after_first_sync(browser *b)
+{
+    if (!b->empty_start || !cache_has_records(b))
+        return;
+    app_reset_views(b->a);
+    open_first_view(b);
 }
 
 static bool start_worker(browser *b, ht_error *err)
@@ -562,9 +603,14 @@ int browser_run(const tui_options *opts, const char *config_path, const char *ui
         fprintf(stderr, "hubtui: %s\n", err.message);
     } else {
         browser_load_portal_data(b);
-        connect_portal(b, true);
-        update_conn(b);
         open_first_view(b);
+        if (!b->ps->offline) {
+            b->connect_due = true;
+            status_set_conn(app_status(b->a), CONN_CONNECTING);
+            app_wake_at(b->a, time_mono_ms());
+        } else {
+            update_conn(b);
+        }
         rc = app_run(b->a);
         /* Views close (and save where they were) while the worker lives. */
         app_free(b->a);

@@ -142,6 +142,7 @@ static void sync_finish(browser *b)
     browser_data_changed(b);
     char n[32];
     status_format_count(j->sync_records, n);
+    browser_after_first_sync(b);
     if (j->sync_status == HT_OK)
         app_message(b->a, MSG_INFO, "Sync finished: %s records updated", n);
     else if (j->sync_status == HT_CANCELLED)

@@ -29,6 +29,8 @@ struct browser {
     uint64_t serial;   /* cached data changed */
     int64_t counts_due; /* next outbox count refresh (0: now) */
     bool go_offline;   /* HubSpot became unreachable: drop the client next tick */
+    bool connect_due;  /* connect after the first frame */
+    bool empty_start;  /* opened on an empty cache: a sync brings the lists */
 
     /* Completion lists for the `:` prompt. */
     char **portal_names, **type_names, **column_names;
@@ -38,6 +40,8 @@ struct browser {
 
 /* browser.c */
 void browser_load_portal_data(browser *b);
+/* After a sync into a cache that was empty: open the usual first view. */
+void browser_after_first_sync(browser *b);
 void browser_worker_ready(void *ud, app *a, short revents);
 /* HubSpot could not be reached: work offline from the next tick on. */
 void browser_unreachable(browser *b, const ht_error *err);

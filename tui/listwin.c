@@ -95,11 +95,13 @@ void listwin_trim(listwin *w, int64_t from, int64_t to)
         bool at_start = w->at_start && from <= start, at_end = w->at_end && to >= end;
         int64_t base = w->base;
         size_t ncols = w->ncols;
+        bool valid = w->valid;
         listwin_clear(w);
         w->ncols = ncols;
         w->base = base;
         w->at_start = at_start;
         w->at_end = at_end;
+        w->valid = valid;
         return;
     }
     size_t drop_front = (size_t)(from - start), keep = (size_t)(to - from);

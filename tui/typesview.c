@@ -21,6 +21,7 @@ typedef struct typesview {
     listnav nav;
     uint64_t seen_serial;
     char *error;
+    bool empty; /* nothing cached yet */
 } typesview;
 
 static typesview *tv(view *v)
@@ -54,6 +55,9 @@ static void load(typesview *t)
         t->ntypes = 0;
     }
     t->seen_serial = browser_serial(t->b);
+    t->empty = true;
+    for (size_t i = 0; i < t->ntypes; i++)
+        t->empty &= t->types[i].count == 0 && !t->types[i].synced;
     refilter(t);
     for (size_t i = 0; keep && i < t->nshown; i++)
         if (strcmp(t->types[t->shown[i]].name, keep) == 0)
@@ -65,16 +69,17 @@ static void ty_draw(view *v, app *a, WINDOW *win, int rows, int cols, bool focus
 {
     typesview *t = tv(v);
     unsigned flags = app_text_flags(a);
-    listnav_set_page(&t->nav, rows);
-    if (t->error || t->ntypes == 0) {
+    int top = 0;
+    if (t->error || t->empty) {
         const char *msg = t->error ? t->error
                                    : "The cache is empty: S (or :sync) fetches the portal";
         draw_str(win, 0, 1, cols - 2, msg, app_attr(a, t->error ? ROLE_STATUS_ERROR : ROLE_HINT),
                  flags);
-        return;
+        top = 2;
     }
-    for (int y = 0; y < rows && t->nav.top + y < (int64_t)t->nshown; y++) {
-        int64_t row = t->nav.top + y;
+    listnav_set_page(&t->nav, rows - top > 0 ? rows - top : 1);
+    for (int y = top; y < rows && t->nav.top + y - top < (int64_t)t->nshown; y++) {
+        int64_t row = t->nav.top + y - top;
         const objinfo *o = &t->types[t->shown[row]];
         bool cur = row == t->nav.cursor;
         attr_t base = app_attr(a, cur ? (focused ? ROLE_CURSOR : ROLE_CURSOR_BLUR) : ROLE_DEFAULT);
@@ -172,7 +177,9 @@ static view_result ty_action(view *v, app *a, const action_call *call)
 static view_result ty_mouse(view *v, app *a, const mouse_event *ev)
 {
     typesview *t = tv(v);
-    int64_t row = t->nav.top + ev->y;
+    int64_t row = t->nav.top + ev->y - (t->error || t->empty ? 2 : 0);
+    if (row < t->nav.top)
+        return VR_HANDLED;
     if (row >= (int64_t)t->nshown)
         return VR_HANDLED;
     listnav_set_cursor(&t->nav, row);

@@ -3,23 +3,28 @@
 # read-only mode refuses edits, and every refusal says why in words.
 . "$(dirname "$0")/tmux-lib.sh"
 
-tt_start 100 30 xterm-256color --readonly --portal acme-prod
-tt_wait_for "Theme roles"
+tt_config '[portal acme-prod]
+base_url = http://127.0.0.1:9'
+tt_start 100 30 xterm-256color --readonly --portal acme-prod --offline
+tt_about
 tt_wait_line 29 "acme-prod"
 tt_wait_line 29 "read-only"
+tt_wait_line 29 "OFFLINE"
 
 # History: :about twice stacks views; Backspace and ] walk it.
 tt_send :
 tt_type about
 tt_send Enter
-tt_wait_line 1 "hubtui › About › About"
+tt_wait_line 1 "hubtui › Object types › About › About"
 tt_send BSpace
-tt_wait_line 1 "hubtui › About"
+tt_wait_line 1 "hubtui › Object types › About"
 tt_line 1 | grep -q "About › About" && tt_fail "back did not go back"
 tt_send ']'
-tt_wait_line 1 "hubtui › About › About"
-tt_send BSpace BSpace
+tt_wait_line 1 "hubtui › Object types › About › About"
+tt_send BSpace BSpace BSpace
 tt_wait_for "Nothing to go back to"
+tt_send ']' ']'
+tt_wait_line 1 "hubtui › Object types › About › About"
 
 # Refusals, each with its reason.
 tt_send e

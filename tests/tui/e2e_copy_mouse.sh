@@ -11,7 +11,7 @@ buffer_is() {
 tt_config '[ui]
 mouse = yes'
 tt_start 100 30 xterm-256color
-tt_wait_for "Theme roles"
+tt_about
 
 # Help: the cursor starts on the first action (move-down); next is move-up.
 tt_send '?'

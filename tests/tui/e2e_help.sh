@@ -11,6 +11,7 @@ z = fly-away
 theme = default
 mouse = maybe'
 tt_start 100 30 xterm-256color
+tt_about
 # Both problems are kept for the about page; the message line shows one.
 tt_wait_for "Problems in your files (2)"
 tt_wait_for "config:3: unknown action 'fly-away'"
@@ -47,7 +48,7 @@ tt_send /
 tt_type "version, terminal"
 tt_wait_for "Show version, terminal and theme details"
 tt_send Enter Enter
-tt_wait_line 1 "hubtui › About › About"
+tt_wait_line 1 "About › About"
 tt_wait_gone "Moving around"
 tt_send BSpace
 

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/tmux-lib.sh"
 
 tt_start 120 40 xterm-256color
-tt_wait_for "Theme roles"
+tt_about
 tt_send '?'
 tt_wait_for "Moving around"
 

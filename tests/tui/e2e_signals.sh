@@ -4,11 +4,11 @@
 
 restart() {
     tt_start 80 24 xterm-256color
-    tt_wait_for "Theme roles"
+    tt_about
 }
 
 tt_start 80 24 xterm-256color
-tt_wait_for "Theme roles"
+tt_about
 tt_send C-c
 tt_wait_exit 0
 tt_assert_restored

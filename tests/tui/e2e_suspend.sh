@@ -9,7 +9,7 @@ command -v bash >/dev/null 2>&1 || tt_skip "bash is needed for job control"
 # 1. No job control: the wrapper shell is not interactive, the process
 #    group is orphaned and the kernel ignores the stop.
 tt_start 80 24 xterm-256color
-tt_wait_for "Theme roles"
+tt_about
 tt_send C-z
 tt_wait_for "Theme roles"
 tt_send q
@@ -31,7 +31,7 @@ tt_send Enter
 # Its own command line: bash would run the rest of a list when it stops.
 tt_type "'$TT_BIN' 2> '$TT_DIR/stderr'"
 tt_send Enter
-tt_wait_for "Theme roles"
+tt_about
 tt_send C-z
 tt_wait_for "Stopped"
 [ "$(tt_pane '#{alternate_on} #{cursor_flag}')" = "0 1" ] ||

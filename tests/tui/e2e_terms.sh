@@ -11,7 +11,7 @@ ANY_256='[34]8;5;'
 # /MUST/ and not /NOT/ (empty: no check), quit cleanly.
 run() {
     tt_start 90 24 "$1"
-    tt_wait_for "Theme roles"
+    tt_about
     bar=$(tt_line_e 1)
     printf '%s' "$bar" | grep -qE -- "$2" || tt_fail "$1: top bar lacks /$2/"
     if [ -n "$3" ] && printf '%s' "$bar" | grep -qE -- "$3"; then

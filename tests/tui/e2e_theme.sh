@@ -11,7 +11,7 @@ topbar_has() {
 }
 
 tt_start 100 30 xterm-256color
-tt_wait_for "Theme roles"
+tt_about
 tt_poll topbar_has "48;5;235" || tt_fail "default top bar colour missing"
 
 tt_send :

@@ -17,11 +17,12 @@
 #   tt_assert_restored    terminal modes, cursor, alternate screen, mouse and
 #                         keypad are as before, and stderr is empty
 #   tt_stop               end the session (tt_start starts a fresh server)
+#   tt_about              on an empty cache's first screen, open :about
 #   tt_fail MSG / tt_skip MSG / tt_pass
 #
 # Every test gets a private tmux server (-S socket in its own temporary
 # directory, -f with our own options), its own XDG_CONFIG_HOME (write a
-# config with tt_config), LANG=C.UTF-8, and no COLORTERM or NO_COLOR unless
+# config with tt_config), XDG_CACHE_HOME and XDG_STATE_HOME, LANG=C.UTF-8, and no COLORTERM or NO_COLOR unless
 # it sets them before tt_start. The server and the directory are removed
 # when the script exits, however it exits. Waits poll capture-pane; there
 # are no fixed sleeps. TT_TIMEOUT (seconds, default 15: sanitizer builds
@@ -54,7 +55,8 @@ command -v tmux >/dev/null 2>&1 || { echo "$TT_NAME: tmux is not installed"; exi
 
 export LANG=C.UTF-8 LC_ALL=C.UTF-8
 export XDG_CONFIG_HOME="$TT_DIR/config"
-unset COLORTERM NO_COLOR HUBTUI_COLORS TMUX TMUX_PANE
+export XDG_CACHE_HOME="$TT_DIR/cache" XDG_STATE_HOME="$TT_DIR/state"
+unset COLORTERM NO_COLOR HUBTUI_COLORS TMUX TMUX_PANE HUBTUI_BASE_URL HUBSPOT_ACCESS_TOKEN
 mkdir -p "$XDG_CONFIG_HOME/hubtui"
 
 tt_tmux() {
@@ -247,4 +249,14 @@ tt_assert_restored() {
     [ "$tt_flags" = "alt=0 cursor=1 keypad=0 mouse=0" ] || tt_fail "terminal state after exit: $tt_flags"
     [ -s "$TT_DIR/stderr" ] && tt_fail "hubtui wrote to stderr"
     return 0
+}
+
+# tt_about: the browser on a portal with nothing cached opens on the object
+# types ("The cache is empty"); open the about page from there.
+tt_about() {
+    tt_wait_for "The cache is empty"
+    tt_send :
+    tt_type about
+    tt_send Enter
+    tt_wait_for "Theme roles"
 }
