@@ -102,14 +102,20 @@ bool colconf_parse_sort(const char *text, char **prop, bool *desc)
     size_t len = (size_t)(text - start);
     while (isspace((unsigned char)*text))
         text++;
-    if (*text) {
-        if (strcasecmp(text, "desc") == 0 || strcasecmp(text, "descending") == 0)
-            *desc = true;
-        else if (strcasecmp(text, "asc") != 0 && strcasecmp(text, "ascending") != 0)
+    size_t rest = strlen(text);
+    while (rest && isspace((unsigned char)text[rest - 1]))
+        rest--;
+    if (rest) {
+        bool is_desc = (rest == 4 && strncasecmp(text, "desc", 4) == 0) ||
+                       (rest == 10 && strncasecmp(text, "descending", 10) == 0);
+        bool is_asc = (rest == 3 && strncasecmp(text, "asc", 3) == 0) ||
+                      (rest == 9 && strncasecmp(text, "ascending", 9) == 0);
+        if (!is_desc && !is_asc)
             return false;
+        *desc = *desc || is_desc;
     }
     if (len == 0)
-        return *text == '\0' && !*desc ? true : false;
+        return rest == 0 && !*desc;
     if (!(len == 2 && strncasecmp(start, "id", 2) == 0))
         *prop = xstrndup(start, len);
     return true;
