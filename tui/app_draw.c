@@ -253,9 +253,12 @@ static void draw_prompt(app *a, WINDOW *w)
     int avail = cols - x;
     int err_w = 0;
     if (a->prompt_err) {
+        /* The error takes what the text does not need, at least half. */
+        int text_w = text_width(cmdline_text(a->prompt.line), a->text_flags) + 2;
+        int room = avail - text_w > avail / 2 ? avail - text_w : avail / 2;
         err_w = text_width(a->prompt_err, a->text_flags) + 2;
-        if (err_w > avail / 2)
-            err_w = avail / 2;
+        if (err_w > room)
+            err_w = room;
         avail -= err_w;
     }
     size_t start;

@@ -95,6 +95,38 @@ void browser_note_list(browser *b, const char *object)
     uistate_set_last_object(b->state, b->ps->name, object);
 }
 
+uint64_t browser_stamp(browser *b)
+{
+    return ++b->stamp;
+}
+
+bool browser_claim_list_state(browser *b, const char *object, uint64_t stamp)
+{
+    for (size_t i = 0; i < b->nsaved; i++)
+        if (strcmp(b->saved_objects[i], object) == 0) {
+            if (stamp < b->saved_stamps[i])
+                return false;
+            b->saved_stamps[i] = stamp;
+            return true;
+        }
+    b->saved_objects = xrealloc(b->saved_objects, (b->nsaved + 1) * sizeof *b->saved_objects);
+    b->saved_stamps = xrealloc(b->saved_stamps, (b->nsaved + 1) * sizeof *b->saved_stamps);
+    b->saved_objects[b->nsaved] = xstrdup(object);
+    b->saved_stamps[b->nsaved++] = stamp;
+    return true;
+}
+
+static void forget_saved(browser *b)
+{
+    for (size_t i = 0; i < b->nsaved; i++)
+        free(b->saved_objects[i]);
+    free(b->saved_objects);
+    free(b->saved_stamps);
+    b->saved_objects = NULL;
+    b->saved_stamps = NULL;
+    b->nsaved = 0;
+}
+
 /* ---- Portal data: zone, currency, owners -------------------------------------------- */
 
 static void free_owners(browser *b)
@@ -388,6 +420,7 @@ static view_result switch_portal(browser *b, const char *name)
     portal_close(b->ps);
     b->ps = ps;
     b->serial++;
+    forget_saved(b);
     browser_load_portal_data(b);
     app_set_portal(b->a, ps->name, ps->readonly);
     const char *look = portal_theme(b);
@@ -531,6 +564,7 @@ static void browser_free(browser *b)
     free_names(b->portal_names);
     free_names(b->type_names);
     free_names(b->column_names);
+    forget_saved(b);
     portal_close(b->ps);
     free(b->config_path);
     free(b->opts_theme);

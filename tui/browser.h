@@ -70,6 +70,11 @@ void browser_open_record(browser *b, const char *object, const char *id);
 void browser_open_graph(browser *b, const char *object, const char *id);
 /* Remember the list shown last (where to open next time). */
 void browser_note_list(browser *b, const char *object);
+/* A fresh, increasing stamp for "this list was just used". */
+uint64_t browser_stamp(browser *b);
+/* May a list of object used at stamp save its state? Only the most
+ * recently used list of an object does (several can be in the history). */
+bool browser_claim_list_state(browser *b, const char *object, uint64_t stamp);
 
 /* Fetch one record from HubSpot at interactive priority, ahead of sync and
  * push; done runs later with the outcome (also HT_CANCELLED). Returns 0

@@ -36,6 +36,12 @@ struct browser {
     char **portal_names, **type_names, **column_names;
 
     browser_jobs *jobs;
+
+    /* Which list's state was saved for each object, by use stamp. */
+    uint64_t stamp;
+    char **saved_objects;
+    uint64_t *saved_stamps;
+    size_t nsaved;
 };
 
 /* browser.c */

@@ -55,6 +55,7 @@ typedef struct reclist {
 
     view *side;     /* the record under the cursor, on wide terminals */
     char side_id[32];
+    uint64_t stamp; /* when it was last used (browser_stamp) */
 } reclist;
 
 static const struct view_ops reclist_ops;
@@ -858,6 +859,7 @@ static view_result moved(reclist *l)
 static view_result rl_action(view *v, app *a, const action_call *call)
 {
     reclist *l = rl(v);
+    l->stamp = browser_stamp(l->b);
     bool changed;
     if (listnav_apply(&l->nav, call->id, &changed))
         return changed ? moved(l) : VR_HANDLED;
@@ -972,6 +974,9 @@ static view_result rl_tick(view *v, app *a, int64_t now)
 
 static void save_state(reclist *l)
 {
+    /* Another list of the same type was used later: its state wins. */
+    if (!browser_claim_list_state(l->b, l->object, l->stamp))
+        return;
     list_state ls = {0};
     ls.filter = l->filter;
     ls.has_sort = l->sort_chosen;
@@ -1115,6 +1120,7 @@ static void restore_position(reclist *l, list_state *ls)
 static bool rl_open(view *v, app *a, ht_error *err)
 {
     reclist *l = rl(v);
+    l->stamp = browser_stamp(l->b);
     l->owner = worker_new_owner(browser_worker(l->b));
     l->seen_serial = browser_serial(l->b);
     list_state ls;

@@ -18,6 +18,15 @@
 #                         keypad are as before, and stderr is empty
 #   tt_stop               end the session (tt_start starts a fresh server)
 #   tt_about              on an empty cache's first screen, open :about
+#
+# With real data (the test's second argument is the fhctl helper, FAKEHUB
+# the fakehub binary):
+#
+#   tt_fakehub [ARGS...]  start fakehub on a free port (stopped at exit);
+#                         TT_FH is its base URL
+#   tt_portal NAME [LINE...]  add [portal NAME] pointing at it to the config
+#   tt_cli ARGS...        run the hubtui command line (stdout to the caller)
+#   tt_fh get|post|count|value ...   ask fakehub (fhctl)
 #   tt_fail MSG / tt_skip MSG / tt_pass
 #
 # Every test gets a private tmux server (-S socket in its own temporary
@@ -34,6 +43,9 @@ TT_TIMEOUT=${TT_TIMEOUT:-15}
 # The binary: $HUBTUI_TUI, else the test's first argument, else $HUBTUI.
 TT_BIN=${HUBTUI_TUI:-${1:-${HUBTUI:-}}}
 case $TT_BIN in /*) ;; ?*) TT_BIN="$PWD/$TT_BIN" ;; esac
+TT_FHCTL=${FHCTL:-${2:-}}
+case $TT_FHCTL in /*) ;; ?*) TT_FHCTL="$PWD/$TT_FHCTL" ;; esac
+TT_FH_PID=
 TT_DIR=$(mktemp -d "${TMPDIR:-/tmp}/hubtui-tt.XXXXXX") || exit 99
 TT_SERVERS=0
 TT_SOCK="$TT_DIR/tmux.0.sock"
@@ -41,6 +53,10 @@ TT_NAME=${0##*/}
 TT_STARTED=0
 
 tt_cleanup() {
+    if [ -n "$TT_FH_PID" ]; then
+        kill "$TT_FH_PID" 2>/dev/null
+        wait "$TT_FH_PID" 2>/dev/null
+    fi
     for tt_s in "$TT_DIR"/tmux.*.sock; do
         [ -S "$tt_s" ] && tmux -S "$tt_s" kill-server 2>/dev/null
     done
@@ -259,4 +275,35 @@ tt_about() {
     tt_type about
     tt_send Enter
     tt_wait_for "Theme roles"
+}
+
+# tt_fakehub [ARGS...]: a private fakehub (token test-token-tui, no rate
+# limit unless ARGS say otherwise), stopped when the script exits.
+tt_fakehub() {
+    [ -n "${FAKEHUB:-}" ] && [ -x "$FAKEHUB" ] || tt_skip "FAKEHUB is not set"
+    [ -n "$TT_FHCTL" ] && [ -x "$TT_FHCTL" ] || tt_skip "fhctl is not built"
+    "$FAKEHUB" --port 0 --quiet --token test-token-tui --rate-limit off "$@" \
+        > "$TT_DIR/fakehub.out" 2> "$TT_DIR/fakehub.err" &
+    TT_FH_PID=$!
+    tt_poll grep -q "^listening on " "$TT_DIR/fakehub.out" ||
+        tt_fail "fakehub did not start: $(cat "$TT_DIR/fakehub.err")"
+    TT_FH=$(sed -n 's/^listening on //p' "$TT_DIR/fakehub.out" | head -n 1)
+}
+
+# tt_portal NAME [LINE...]: a portal on this fakehub in the config file.
+tt_portal() {
+    tt_p=$1
+    shift
+    {
+        printf '[portal %s]\nbase_url = %s\ntoken_command = echo test-token-tui\n' "$tt_p" "$TT_FH"
+        for tt_l in "$@"; do printf '%s\n' "$tt_l"; done
+    } >> "$XDG_CONFIG_HOME/hubtui/config"
+}
+
+tt_cli() {
+    "$TT_BIN" "$@" 2>> "$TT_DIR/cli.err" || tt_fail "hubtui $* failed: $(tail -n 3 "$TT_DIR/cli.err")"
+}
+
+tt_fh() {
+    "$TT_FHCTL" "$@" || tt_fail "fhctl $* failed"
 }
