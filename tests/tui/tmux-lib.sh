@@ -60,7 +60,8 @@ tt_cleanup() {
     for tt_s in "$TT_DIR"/tmux.*.sock; do
         [ -S "$tt_s" ] && tmux -S "$tt_s" kill-server 2>/dev/null
     done
-    rm -rf "$TT_DIR"
+    # A dying pane may still be writing its last file: try twice.
+    rm -rf "$TT_DIR" 2>/dev/null || { sleep 0.3; rm -rf "$TT_DIR"; }
 }
 trap tt_cleanup EXIT
 trap 'exit 130' INT
