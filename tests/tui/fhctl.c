@@ -8,7 +8,9 @@
  *   fhctl value URL ID PROP       GET a dump; print PROP of record ID ("" when
  *                                 empty, exit 1 when the record is missing)
  *   fhctl total URL               GET a dump; print how many records it has
- *   fhctl ids URL PROP VALUE      GET a dump; print the ids with PROP = VALUE
+ *   fhctl ids URL [PROP VALUE]    GET a dump; print the ids (with PROP = VALUE)
+ *   fhctl linked URL ID TYPE TO   GET a dump; print "yes" when record ID is
+ *                                 associated with TYPE record TO, else "no"
  *
  * Exit status 0 on success, 1 on a failed request or a missing record. */
 #include <curl/curl.h>
@@ -107,10 +109,31 @@ static int ids(const char *url, const char *prop, const char *val)
     json_t *rec;
     char buf[32];
     json_array_foreach(json_object_get(j, "results"), i, rec) {
-        const char *v = prop_of(rec, prop);
-        if (v && strcmp(v, val) == 0)
+        const char *v = prop ? prop_of(rec, prop) : NULL;
+        if (!prop || (v && strcmp(v, val) == 0))
             printf("%s\n", id_of(rec, buf));
     }
+    json_decref(j);
+    return 0;
+}
+
+static int linked(const char *url, const char *id, const char *type, const char *to)
+{
+    json_t *j = dump(url);
+    if (!j)
+        return 1;
+    size_t i, k;
+    json_t *rec, *link;
+    char buf[32], buf2[32];
+    bool yes = false;
+    json_array_foreach(json_object_get(j, "results"), i, rec) {
+        if (strcmp(id_of(rec, buf), id) != 0)
+            continue;
+        json_t *list = json_object_get(json_object_get(rec, "associations"), type);
+        json_array_foreach(list, k, link)
+            yes |= strcmp(id_of(link, buf2), to) == 0;
+    }
+    printf("%s\n", yes ? "yes" : "no");
     json_decref(j);
     return 0;
 }
@@ -155,8 +178,12 @@ int main(int argc, char **argv)
         rc = count(argv[2], argv[3], argv[4]);
     else if (argc == 5 && strcmp(argv[1], "value") == 0)
         rc = value(argv[2], argv[3], argv[4]);
+    else if (argc == 6 && strcmp(argv[1], "linked") == 0)
+        rc = linked(argv[2], argv[3], argv[4], argv[5]);
     else if (argc == 5 && strcmp(argv[1], "ids") == 0)
         rc = ids(argv[2], argv[3], argv[4]);
+    else if (argc == 3 && strcmp(argv[1], "ids") == 0)
+        rc = ids(argv[2], NULL, NULL);
     else if (argc == 3 && strcmp(argv[1], "total") == 0) {
         json_t *j = dump(argv[2]);
         if (j)
