@@ -19,6 +19,7 @@ int cmd_status(const cli_globals *g, int argc, char **argv);
 int cmd_get(const cli_globals *g, int argc, char **argv);
 int cmd_search(const cli_globals *g, int argc, char **argv);
 int cmd_export(const cli_globals *g, int argc, char **argv);
+int cmd_demo(const cli_globals *g, int argc, char **argv);
 
 static const cli_command commands[] = {
     {"help",    "[COMMAND]", "show this help, or a command's usage", cmd_help},
@@ -30,6 +31,7 @@ static const cli_command commands[] = {
     {"get",     "[--refresh] OBJECT ID", "one record from the cache, pending edits marked", cmd_get},
     {"search",  "[--remote] OBJECT EXPR", "records matching a filter (cache, or HubSpot)", cmd_search},
     {"export",  "[--filter EXPR] OBJECT", "records as CSV, JSON or JSONL", cmd_export},
+    {"demo",    "",          "sync a local demo portal (fakehub) and show what it holds", cmd_demo},
 };
 
 static const cli_command *find_command(const char *name)
