@@ -11,7 +11,11 @@ ht_status portal_open(const portal_options *opt, portal_session **out, ht_error 
         opt = &none;
     *out = NULL;
     portal_session *ps = xcalloc(1, sizeof *ps);
-    ht_status st = config_load(opt->config_path, &ps->cfg, err);
+    ht_status st = HT_OK;
+    if (opt->config_text)
+        config_parse_string(opt->config_text, "(built-in)", &ps->cfg);
+    else
+        st = config_load(opt->config_path, &ps->cfg, err);
     if (st != HT_OK)
         goto fail;
     ps->conf = config_find_portal(&ps->cfg, opt->portal, err);

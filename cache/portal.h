@@ -17,6 +17,7 @@
 
 typedef struct portal_options {
     const char *config_path;  /* NULL: config_default_path() */
+    const char *config_text;  /* parse this instead of reading a file (the demo) */
     const char *portal;       /* NULL: default_portal, the only one, or "default" */
     const char *cache_dir;    /* NULL: $XDG_CACHE_HOME/hubtui */
     const char *token;        /* NULL: the usual sources (env, command, keyring) */

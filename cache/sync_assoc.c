@@ -60,6 +60,8 @@ static void target_add(target **v, size_t *n, int64_t id, int type_id)
 
 static void targets_normalise(target *v, size_t n)
 {
+    if (n == 0)
+        return;
     for (size_t i = 0; i < n; i++)
         qsort(v[i].types, (size_t)v[i].ntypes, sizeof *v[i].types, int_cmp);
     qsort(v, n, sizeof *v, target_cmp);

@@ -446,7 +446,8 @@ static void task_list_walk(sync_job *j, size_t obj)
     lw->ngroups = sync_split_props(o->props, o->nprops, j->url_budget, &lw->group);
     size_t n0 = lw->ngroups ? lw->group[1] : 0;
     lw->g0 = xcalloc(n0 + 1, sizeof *lw->g0);
-    memcpy(lw->g0, o->props, n0 * sizeof *lw->g0);
+    if (n0)
+        memcpy(lw->g0, o->props, n0 * sizeof *lw->g0);
     if (lw->ngroups == 0)
         lw->ngroups = 1;   /* no properties known: HubSpot's defaults */
     /* The end task owns the walk from now on (and frees it if the job stops). */

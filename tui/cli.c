@@ -20,6 +20,7 @@ int cmd_status(const cli_globals *g, int argc, char **argv);
 int cmd_get(const cli_globals *g, int argc, char **argv);
 int cmd_search(const cli_globals *g, int argc, char **argv);
 int cmd_export(const cli_globals *g, int argc, char **argv);
+int cmd_demo(const cli_globals *g, int argc, char **argv);
 
 static const cli_command commands[] = {
     {"help",    "[COMMAND]", "show this help, or a command's usage", cmd_help},
@@ -36,6 +37,7 @@ static const cli_command commands[] = {
     {"create",  "OBJECT prop=value...", "queue a new record; prints its local id", cmd_create},
     {"queue",   "[list|retry ID|drop ID|resolve ID --mine|--theirs]", "show or settle queued changes", cmd_queue},
     {"undo",    "",          "remove the last queued change group not being sent", cmd_undo},
+    {"demo",    "",          "sync a local demo portal (fakehub) and show what it holds", cmd_demo},
 };
 
 static const cli_command *find_command(const char *name)

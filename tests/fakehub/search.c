@@ -117,8 +117,9 @@ static bool text_eq(const char *a, size_t n, const char *lower)
     size_t m = strlen(lower);
     if (n != m)
         return false;
+    /* Compare as unsigned bytes: UTF-8 beyond ASCII must match itself. */
     for (size_t i = 0; i < n; i++)
-        if (tolower((unsigned char)a[i]) != lower[i])
+        if (tolower((unsigned char)a[i]) != (unsigned char)lower[i])
             return false;
     return true;
 }
@@ -281,7 +282,7 @@ static bool term_in(const char *v, size_t n, const char *term)
             continue;
         bool ok = true;
         for (size_t k = 0; ok && k < m; k++)
-            ok = tolower((unsigned char)v[i + k]) == term[k];
+            ok = tolower((unsigned char)v[i + k]) == (unsigned char)term[k];
         if (ok)
             return true;
     }

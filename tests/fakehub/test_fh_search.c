@@ -225,6 +225,29 @@ static void test_contains_token(void **state)
     fakehub_response_free(&r);
 }
 
+/* Text beyond ASCII compares byte for byte (UTF-8 matches itself): EQ, IN
+ * and the free-text query find "Müller" as they find "Miller". */
+static void test_non_ascii_text(void **state)
+{
+    fakehub_response r;
+    req(&fh, "POST", "/crm/v3/objects/contacts", "{\"properties\":{\"email\":\"jose.muller@umlaut.example\","
+        "\"firstname\":\"José\",\"lastname\":\"Müllerstraße\",\"city\":\"Ærøskøbing\"}}", &r);
+    assert_int_equal(r.status, 201);
+    fakehub_response_free(&r);
+    assert_int_equal(search_total("contacts", "{\"filterGroups\":[{\"filters\":[{\"propertyName\":"
+                     "\"lastname\",\"operator\":\"EQ\",\"value\":\"Müllerstraße\"}]}]}"), 1);
+    assert_int_equal(search_total("contacts", "{\"filterGroups\":[{\"filters\":[{\"propertyName\":"
+                     "\"lastname\",\"operator\":\"EQ\",\"value\":\"müllerSTRAßE\"}]}]}"), 1);
+    assert_int_equal(search_total("contacts", "{\"filterGroups\":[{\"filters\":[{\"propertyName\":"
+                     "\"firstname\",\"operator\":\"IN\",\"values\":[\"josé\",\"nobody\"]},"
+                     "{\"propertyName\":\"city\",\"operator\":\"EQ\",\"value\":\"Ærøskøbing\"}]}]}"), 1);
+    assert_int_equal(search_total("contacts", "{\"query\":\"müllerstr\"}"), 1);
+    assert_int_equal(search_total("contacts", "{\"query\":\"José müllerstraße\"}"), 1);
+    req(&fh, "DELETE", "/crm/v3/objects/contacts/jose.muller@umlaut.example?idProperty=email", NULL, &r);
+    assert_int_equal(r.status, 204);
+    fakehub_response_free(&r);
+}
+
 static void assert_sorted(const char *type, const char *body, const char *prop, bool numeric, bool desc)
 {
     fakehub_response r;
@@ -340,6 +363,7 @@ int main(void)
         cmocka_unit_test(test_operators_against_dump),
         cmocka_unit_test(test_time_and_id_filters),
         cmocka_unit_test(test_contains_token),
+        cmocka_unit_test(test_non_ascii_text),
         cmocka_unit_test(test_sorts),
         cmocka_unit_test(test_incremental_sync_pattern),
         cmocka_unit_test(test_caps_and_errors),

@@ -11,6 +11,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
 
 #include "meta.h"
 #include "records.h"
@@ -48,7 +53,7 @@ static void open_portal(synctest *t)
 {
     portal_options po = {
         .config_path = t->config,
-        .cache_dir = t->dir,
+        .cache_dir = t->cache_dir,
         .portal = "t",
         .token = t->fh.token,
     };
@@ -69,7 +74,15 @@ void st_start(synctest *t, const char *const *extra_args)
     assert_non_null(mkdtemp(t->dir));
     if (!fakehub_start(&t->fh, extra_args, 0))
         fail_msg("fakehub did not start");
-    snprintf(t->config, sizeof t->config, "%s/config", t->dir);
+    char sub[400];
+    snprintf(sub, sizeof sub, "%s/cfg", t->dir);
+    mkdir(sub, 0700);
+    snprintf(sub, sizeof sub, "%s/cfg/hubtui", t->dir);
+    mkdir(sub, 0700);
+    snprintf(sub, sizeof sub, "%s/cache", t->dir);
+    mkdir(sub, 0700);
+    snprintf(t->cache_dir, sizeof t->cache_dir, "%s/cache/hubtui", t->dir);
+    snprintf(t->config, sizeof t->config, "%s/cfg/hubtui/config", t->dir);
     FILE *fp = fopen(t->config, "w");
     assert_non_null(fp);
     fprintf(fp, "[portal t]\nbase_url = %s\n", t->fh.base_url);
@@ -340,4 +353,125 @@ void st_assert_equal(synctest *t)
 {
     if (!st_equal(t, true))
         fail_msg("the cache differs from the server (see above)");
+}
+
+/* ---- child processes ---------------------------------------------------------------- */
+
+static void child_env(synctest *t)
+{
+    char v[400];
+    snprintf(v, sizeof v, "%s/cfg", t->dir);
+    setenv("XDG_CONFIG_HOME", v, 1);
+    snprintf(v, sizeof v, "%s/cache", t->dir);
+    setenv("XDG_CACHE_HOME", v, 1);
+    setenv("HUBSPOT_ACCESS_TOKEN", t->fh.token, 1);
+    setenv("HUBTUI_PLAIN_PROGRESS", "1", 1);
+    unsetenv("HUBTUI_BASE_URL");
+    unsetenv("HUBTUI_LOG");
+}
+
+static const char *hubtui_path(void)
+{
+    const char *p = getenv("HUBTUI");
+    if (!p)
+        fail_msg("HUBTUI is not set (run through meson test)");
+    return p;
+}
+
+static char **child_argv(const char *const *args)
+{
+    size_t n = 0;
+    while (args && args[n])
+        n++;
+    char **argv = xcalloc(n + 2, sizeof *argv);
+    argv[0] = (char *)hubtui_path();
+    for (size_t i = 0; i < n; i++)
+        argv[i + 1] = (char *)args[i];
+    return argv;
+}
+
+int st_wait(pid_t pid)
+{
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    if (WIFSIGNALED(status))
+        return 128 + WTERMSIG(status);
+    return WEXITSTATUS(status);
+}
+
+pid_t st_spawn(synctest *t, const char *const *args)
+{
+    char **argv = child_argv(args);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        child_env(t);
+        int null = open("/dev/null", O_RDWR);
+        dup2(null, STDIN_FILENO);
+        dup2(null, STDOUT_FILENO);
+        dup2(null, STDERR_FILENO);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    free(argv);
+    return pid;
+}
+
+static void drain(int fd, strbuf *sb, bool *open_)
+{
+    char buf[4096];
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n > 0)
+        strbuf_append(sb, buf, (size_t)n);
+    else if (n == 0 || errno != EINTR)
+        *open_ = false;
+}
+
+int st_run(synctest *t, char **out, char **err, const char *const *args)
+{
+    int po[2], pe[2];
+    assert_int_equal(pipe(po), 0);
+    assert_int_equal(pipe(pe), 0);
+    char **argv = child_argv(args);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        child_env(t);
+        int null = open("/dev/null", O_RDONLY);
+        dup2(null, STDIN_FILENO);
+        dup2(po[1], STDOUT_FILENO);
+        dup2(pe[1], STDERR_FILENO);
+        close(po[0]);
+        close(pe[0]);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    free(argv);
+    close(po[1]);
+    close(pe[1]);
+    strbuf so = {0}, se = {0};
+    bool oo = true, eo = true;
+    while (oo || eo) {
+        struct pollfd p[2] = {{oo ? po[0] : -1, POLLIN, 0}, {eo ? pe[0] : -1, POLLIN, 0}};
+        if (poll(p, 2, -1) < 0 && errno != EINTR)
+            break;
+        if (oo && (p[0].revents & (POLLIN | POLLHUP)))
+            drain(po[0], &so, &oo);
+        if (eo && (p[1].revents & (POLLIN | POLLHUP)))
+            drain(pe[0], &se, &eo);
+    }
+    close(po[0]);
+    close(pe[0]);
+    int rc = st_wait(pid);
+    if (out)
+        *out = strbuf_detach(&so);
+    else
+        strbuf_free(&so);
+    if (err)
+        *err = strbuf_detach(&se);
+    else
+        strbuf_free(&se);
+    return rc;
 }

@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "harness.h"
 #include "portal.h"
@@ -15,8 +16,9 @@
 
 typedef struct synctest {
     fakehub fh;
-    char    dir[256];        /* temporary directory (config, cache) */
-    char    config[300];     /* the config file: [portal t] base_url = fakehub */
+    char    dir[256];        /* temporary directory */
+    char    config[320];     /* DIR/cfg/hubtui/config: [portal t] base_url = fakehub */
+    char    cache_dir[320];  /* DIR/cache/hubtui (XDG_CACHE_HOME=DIR/cache) */
     portal_session *ps;      /* open and connected */
 } synctest;
 
@@ -56,6 +58,17 @@ void st_free_ids(char **ids, size_t n);
 void st_config(synctest *t, const char *json);
 /* Requests fakehub served since the last reset (then resets the stats). */
 long st_requests(synctest *t);
+
+/* Run $HUBTUI with args (NULL-terminated) as a child process with this
+ * fixture's config, cache and token in its environment. Returns its exit
+ * code (128 + signal when killed); *out and *err (may be NULL) get what it
+ * printed (caller frees). */
+int st_run(synctest *t, char **out, char **err, const char *const *args);
+/* Start $HUBTUI with args in the background (stdout/stderr to /dev/null);
+ * returns its pid. */
+pid_t st_spawn(synctest *t, const char *const *args);
+/* Wait for a child; returns its exit code (128 + signal when killed). */
+int st_wait(pid_t pid);
 
 /* rm -rf dir. */
 void st_remove_tree(const char *dir);
