@@ -405,8 +405,9 @@ static view_result switch_portal(browser *b, const char *name)
                     b->ps->name);
         return VR_HANDLED;
     }
-    portal_options po = {.config_path = b->config_path, .portal = name,
-                         .offline = b->opts_offline, .readonly = b->opts_readonly};
+    portal_options po = {.config_path = b->config_path, .config_text = b->config_text,
+                         .portal = name, .cache_dir = b->cache_dir, .token = b->token, .offline = b->opts_offline,
+                         .readonly = b->opts_readonly};
     portal_session *ps = NULL;
     ht_error err;
     if (portal_open(&po, &ps, &err) != HT_OK) {
@@ -567,6 +568,9 @@ static void browser_free(browser *b)
     forget_saved(b);
     portal_close(b->ps);
     free(b->config_path);
+    free(b->config_text);
+    free(b->cache_dir);
+    str_free_secret(b->token);
     free(b->opts_theme);
     free(b->ui_theme);
     free(b);
@@ -579,8 +583,12 @@ static browser *browser_new(const tui_options *opts, const char *config_path, ht
     b->opts_offline = opts->offline;
     b->opts_readonly = opts->readonly;
     b->opts_theme = opts->theme ? xstrdup(opts->theme) : NULL;
-    portal_options po = {.config_path = config_path, .portal = opts->portal,
-                         .cache_dir = opts->cache_dir, .offline = opts->offline,
+    b->config_text = opts->config_text ? xstrdup(opts->config_text) : NULL;
+    b->token = opts->token ? xstrdup(opts->token) : NULL;
+    b->cache_dir = opts->cache_dir ? xstrdup(opts->cache_dir) : NULL;
+    portal_options po = {.config_path = config_path, .config_text = b->config_text,
+                         .portal = opts->portal, .cache_dir = opts->cache_dir,
+                         .token = b->token, .offline = opts->offline,
                          .readonly = opts->readonly};
     if (portal_open(&po, &b->ps, err) != HT_OK) {
         browser_free(b);

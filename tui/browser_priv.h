@@ -16,6 +16,9 @@ struct browser {
     uistate *state;
     colconf cols;
     char *config_path;
+    char *config_text; /* the demo's built-in portal */
+    char *cache_dir;
+    char *token;
     bool opts_offline, opts_readonly;
     char *opts_theme, *ui_theme;
 

@@ -32,6 +32,7 @@
 #include "query.h"
 #include "records.h"
 #include "store.h"
+#include "tui.h"
 #include "util.h"
 
 int cmd_demo(const cli_globals *g, int argc, char **argv);
@@ -42,6 +43,7 @@ int cmd_demo(const cli_globals *g, int argc, char **argv);
 #define START_TIMEOUT_MS 60000
 
 typedef struct demo_env {
+    char *conf_text;           /* the built-in portal "demo", for the browser too */
     pid_t pid;                 /* fakehub, 0 when not running */
     char  base_url[64];
     char  token[48];
@@ -263,7 +265,7 @@ static int demo_open(demo_env *env, portal_session **out)
     ht_error err;
     portal_session *ps = NULL;
     ht_status s = portal_open(&po, &ps, &err);
-    free(conf_text);
+    env->conf_text = conf_text;
     if (s == HT_OK)
         s = portal_connect(ps, &err);
     if (s != HT_OK) {
@@ -289,6 +291,20 @@ static void demo_finish(demo_env *env)
     cmd_release_signals();
     free(env->db_path);
     env->db_path = NULL;
+    free(env->conf_text);
+    env->conf_text = NULL;
+}
+
+/* The browser on the synced demo portal; fakehub keeps serving it (edits
+ * push to it) until the browser exits. */
+static int demo_browse(const cli_globals *g, demo_env *env)
+{
+    /* The browser handles Ctrl-C, Ctrl-Z and SIGTERM itself. */
+    cmd_release_signals();
+    tui_options topts = {.portal = DEMO_PORTAL, .config_text = env->conf_text,
+                         .token = env->token, .readonly = g->readonly,
+                         .offline = g->offline, .theme = g->theme};
+    return tui_run(&topts);
 }
 
 /* ---- what the cache holds -------------------------------------------------------------------- */
@@ -352,9 +368,13 @@ int cmd_demo(const cli_globals *g, int argc, char **argv)
     memset(&env, 0, sizeof env);
     portal_session *ps = NULL;
     int rc = demo_open(&env, &ps);
-    if (rc == CLI_EXIT_OK)
-        rc = demo_print_summary(ps);   /* the browser opens here once it lands */
+    /* On a terminal the browser opens; otherwise (scripts) the summary. */
+    bool browse = rc == CLI_EXIT_OK && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+    if (rc == CLI_EXIT_OK && !browse)
+        rc = demo_print_summary(ps);
     portal_close(ps);
+    if (browse)
+        rc = demo_browse(g, &env);
     demo_finish(&env);
     return rc;
 }

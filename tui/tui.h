@@ -16,6 +16,8 @@ typedef struct tui_options {
     const char *theme;   /* NULL: [ui] theme from the config, else "default" */
     const char *config;  /* NULL: $XDG_CONFIG_HOME/hubtui/config */
     const char *cache_dir; /* NULL: $XDG_CACHE_HOME/hubtui */
+    const char *config_text; /* portals from this text, not the config file (the demo) */
+    const char *token;   /* the portal's token, instead of the usual sources */
     app_wait_fn wait;    /* NULL: poll(2); api/ passes its own */
     void *wait_ctx;
 } tui_options;
