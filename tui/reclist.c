@@ -118,8 +118,10 @@ static void fetch(reclist *l)
 {
     if (l->fetching || l->error)
         return;
+    /* A page either side is ready before it is asked for, two below (the
+     * way people mostly go). */
     int64_t page = l->nav.page > 0 ? l->nav.page : 24;
-    int64_t from = l->nav.top - page, to = l->nav.top + 2 * page;
+    int64_t from = l->nav.top - page, to = l->nav.top + 3 * page;
     listwin_fetch f = listwin_next_fetch(&l->win, from, to, l->count, chunk(l));
     if (f.kind == LWF_NONE || (f.kind == LWF_LAST && l->count < 0))
         return;
@@ -236,6 +238,17 @@ static void trim(reclist *l)
     listwin_trim(&l->win, l->nav.top - keep, l->nav.top + page + keep);
 }
 
+/* Is every row the pane shows in memory? */
+static bool shown_complete(const reclist *l)
+{
+    int64_t total = shown_count(l);
+    int64_t page = l->nav.page > 0 ? l->nav.page : 24;
+    for (int64_t i = l->nav.top; i < l->nav.top + page && i < total; i++)
+        if (!listwin_row(&l->win, i))
+            return false;
+    return l->win.valid;
+}
+
 static void on_page(void *ud, wk_job *j)
 {
     reclist *l = ud;
@@ -252,12 +265,17 @@ static void on_page(void *ud, wk_job *j)
         app_redraw(a, APP_DIRTY_ALL);
         return;
     }
+    /* A prefetch beyond the screen changes nothing shown: no redraw. */
+    bool was_shown = shown_complete(l);
+    int64_t count_before = shown_count(l);
     take_page(l, j);
     trim(l);
     set_nav_count(l);
     listnav_set_cursor(&l->nav, l->nav.cursor);
     side_follow(l);
-    app_redraw(a, APP_DIRTY_ALL);
+    if (!was_shown || j->how == WP_AROUND || j->how == WP_AT || j->how == WP_FIRST ||
+        j->how == WP_LAST || shown_count(l) != count_before)
+        app_redraw(a, APP_DIRTY_ALL);
     fetch(l);
 }
 
@@ -1132,6 +1150,13 @@ static bool rl_open(view *v, app *a, ht_error *err)
     pick_sort(l, &ls, ce);
     l->filter = ls.filter ? xstrdup(ls.filter) : NULL;
     l->gen = 1;
+    if (l->sort) {
+        /* Sorted by a property (config or last run): its index first, once,
+         * so the pages that follow seek instead of scanning. */
+        wk_job *j = new_job(l, WK_INDEX, on_index);
+        j->gen = UINT64_MAX; /* the requery below must not drop it */
+        worker_submit(browser_worker(l->b), j);
+    }
     if (ls.anchor.valid)
         restore_position(l, &ls);
     else
