@@ -27,4 +27,5 @@ tt_send q
 tt_wait_exit 0
 gone() { ! "$TT_FHCTL" get "$url/_fakehub/health" > /dev/null 2>&1; }
 tt_poll gone || tt_fail "fakehub still runs after the browser quit"
+grep -q "Sanitizer\|runtime error" "$TT_DIR/stderr" && tt_fail "sanitizer report: $(cat "$TT_DIR/stderr")"
 tt_pass
