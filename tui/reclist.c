@@ -59,6 +59,7 @@ typedef struct reclist {
 } reclist;
 
 static const struct view_ops reclist_ops;
+static void save_state(reclist *l);
 
 static reclist *rl(view *v)
 {
@@ -564,6 +565,8 @@ static void filter_submit(void *ud, app *a, const char *text)
     l->filter_before = NULL;
     if (l->error)
         app_message(a, MSG_ERROR, "%s", l->error);
+    l->stamp = browser_stamp(l->b);
+    save_state(l);
 }
 
 static void filter_cancel(void *ud, app *a)
@@ -874,10 +877,9 @@ static view_result moved(reclist *l)
     return l->side ? VR_REDRAW_ALL : VR_REDRAW;
 }
 
-static view_result rl_action(view *v, app *a, const action_call *call)
+static view_result rl_act(view *v, app *a, const action_call *call)
 {
     reclist *l = rl(v);
-    l->stamp = browser_stamp(l->b);
     bool changed;
     if (listnav_apply(&l->nav, call->id, &changed))
         return changed ? moved(l) : VR_HANDLED;
@@ -947,6 +949,19 @@ static view_result rl_action(view *v, app *a, const action_call *call)
     default:
         return VR_UNHANDLED;
     }
+}
+
+/* Every action is a use: the list's filter, sort, columns and place are
+ * remembered at once, so a second list of the same type opened from the
+ * types view starts where this one is. */
+static view_result rl_action(view *v, app *a, const action_call *call)
+{
+    reclist *l = rl(v);
+    l->stamp = browser_stamp(l->b);
+    view_result r = rl_act(v, a, call);
+    if (r & VR_HANDLED)
+        save_state(l);
+    return r;
 }
 
 static view_result rl_mouse(view *v, app *a, const mouse_event *ev)

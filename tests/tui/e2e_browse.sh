@@ -50,6 +50,16 @@ tt_type "lifecyclestage = customer"
 tt_send Enter
 customers=$(tt_fh count "$dump/contacts" lifecyclestage customer)
 tt_wait_line 2 "Contacts · $customers /lifecyclestage = customer"
+# Another list and back (a new contacts list from the types): the filter
+# is remembered.
+tt_send :
+tt_type "types deals"
+tt_send Enter
+tt_wait_line 2 "Deals · "
+tt_send :
+tt_type "types contacts"
+tt_send Enter
+tt_wait_line 2 "Contacts · $customers /lifecyclestage = customer"
 tt_send /
 tt_send C-u Enter                             # an empty filter shows everything
 tt_wait_line 2 "Contacts · 120"
