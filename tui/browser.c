@@ -207,7 +207,9 @@ static void update_rate(browser *b)
         return;
     }
     hs_client_stats st;
-    hs_client_stats_get(b->ps->client, &st);
+    /* A sync or push uses most of the budget: show what its client sees. */
+    if (!browser_jobs_stats(b, &st))
+        hs_client_stats_get(b->ps->client, &st);
     int left = st.window_max > 0 ? st.window_max - st.window_used : -1;
     if (left < -1)
         left = 0;

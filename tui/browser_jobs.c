@@ -1,11 +1,22 @@
-/* browser_jobs.c — sync, push and record refreshes in the background, with
- * their progress in the status bar. The work itself is cache/sync.h and
- * cache/writeback.h running on the portal's client; the app's wait drives
- * it, so keys keep being answered throughout. */
+/* browser_jobs.c — sync and push in the background, with their progress in
+ * the status bar, and record refreshes at interactive priority.
+ *
+ * A sync or a push runs on a thread of its own with its own session of the
+ * portal (cache connection and HubSpot client): writing a page of records,
+ * committing a transaction or rebuilding the search index then never holds
+ * up a key. Progress comes back through a pipe the app watches; cancelling
+ * sets a flag and wakes the thread's client, which stops at its next safe
+ * point. Record refreshes stay on the browser's own client, where the user
+ * is waiting. */
 #include "browser_priv.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -18,26 +29,37 @@
 
 #define DATA_BUMP_EVERY_MS 1000 /* views reload at most this often during a sync */
 
+typedef enum runner_kind { RUN_SYNC, RUN_PUSH } runner_kind;
+
+/* One background job and its thread. The fields under "shared" are guarded
+ * by mu; the rest belong to the thread (ps, the job) or to the UI. */
+typedef struct runner {
+    runner_kind kind;
+    browser *b;
+    portal_session *ps; /* the thread's own session */
+    pthread_t thread;
+    int pipe[2];
+    char *object;       /* sync: one type, or NULL */
+
+    pthread_mutex_t mu; /* shared: */
+    bool cancel, ended;
+    bool closing;       /* the thread is closing its session: no more wakeups */
+    bool fresh;         /* progress not yet shown */
+    char what[48];
+    int64_t done, total;
+    ht_status status;
+    ht_error err;
+    int64_t records;    /* sync: records written */
+    int64_t pushed, conflicts, failed, not_applied;
+    hs_client_stats stats;
+} runner;
+
 struct browser_jobs {
-#ifdef HUBTUI_HAVE_SYNC
-    sync_job *sync;
-    bool sync_ended;
-    ht_status sync_status;
-    ht_error sync_err;
-    int64_t sync_records;
-#endif
-#ifdef HUBTUI_HAVE_WRITEBACK
-    writeback_job *push;
-    bool push_ended;
-    ht_status push_status;
-    ht_error push_err;
-    writeback_progress push_progress;
-#endif
+    runner *sync, *push;
     int64_t bump_due;
     bool bump_wanted;
 };
 
-#if defined(HUBTUI_HAVE_SYNC) || defined(HUBTUI_HAVE_WRITEBACK)
 static browser_jobs *jobs_of(browser *b)
 {
     if (!b->jobs)
@@ -50,7 +72,338 @@ static bool network_trouble(ht_status st)
     return st == HT_NETWORK || st == HT_TIMEOUT;
 }
 
-/* Ask for a connection first when there is none. */
+/* ---- The thread ------------------------------------------------------------------------ */
+
+static void wake_ui(runner *r)
+{
+    char c = 1;
+    if (write(r->pipe[1], &c, 1) < 0 && errno != EAGAIN) {
+        /* A full pipe already has bytes to wake on. */
+    }
+}
+
+static void publish(runner *r, const char *what, int64_t done, int64_t total)
+{
+    pthread_mutex_lock(&r->mu);
+    snprintf(r->what, sizeof r->what, "%s", what);
+    r->done = done;
+    r->total = total;
+    r->fresh = true;
+    hs_client_stats_get(r->ps->client, &r->stats);
+    pthread_mutex_unlock(&r->mu);
+    wake_ui(r);
+}
+
+static void finished(runner *r, ht_status st, const ht_error *err)
+{
+    pthread_mutex_lock(&r->mu);
+    r->status = st;
+    ht_error_copy(&r->err, err);
+    pthread_mutex_unlock(&r->mu);
+}
+
+static bool cancel_asked(runner *r)
+{
+    pthread_mutex_lock(&r->mu);
+    bool c = r->cancel;
+    pthread_mutex_unlock(&r->mu);
+    return c;
+}
+
+#ifdef HUBTUI_HAVE_SYNC
+static const char *phase_name(const sync_progress *p)
+{
+    switch (p->phase) {
+    case SYNC_METADATA: return "sync metadata";
+    case SYNC_ASSOCIATIONS: return "sync associations";
+    case SYNC_RECONCILE: return "sync check";
+    default: return "sync";
+    }
+}
+
+static void on_sync_progress(void *ud, const sync_progress *p)
+{
+    runner *r = ud;
+    char what[48];
+    if (p->object && p->phase != SYNC_METADATA)
+        snprintf(what, sizeof what, "%s %s", phase_name(p), p->object);
+    else
+        snprintf(what, sizeof what, "%s", phase_name(p));
+    pthread_mutex_lock(&r->mu);
+    r->records = p->records_done;
+    pthread_mutex_unlock(&r->mu);
+    publish(r, what, p->records_done, p->records_total);
+}
+
+static void on_sync_done(void *ud, ht_status st, const ht_error *err)
+{
+    finished(ud, st, err);
+}
+
+static void run_sync(runner *r)
+{
+    const char *objects[1] = {r->object};
+    sync_options opt = {.objects = r->object ? objects : NULL, .n_objects = r->object ? 1 : 0,
+                        .on_progress = on_sync_progress, .on_done = on_sync_done, .ud = r};
+    ht_error err;
+    sync_job *job = sync_start(r->ps, &opt, &err);
+    if (!job) {
+        finished(r, err.status, &err);
+        return;
+    }
+    bool cancelled = false;
+    while (!sync_finished(job)) {
+        hs_client_poll(r->ps->client, NULL, 0, 500);
+        if (!cancelled && cancel_asked(r)) {
+            sync_cancel(job);
+            cancelled = true;
+        }
+    }
+    sync_free(job);
+}
+#endif
+
+#ifdef HUBTUI_HAVE_WRITEBACK
+static void on_push_progress(void *ud, const writeback_progress *p)
+{
+    runner *r = ud;
+    pthread_mutex_lock(&r->mu);
+    r->pushed = p->edits_done;
+    r->conflicts = p->conflicts;
+    r->failed = p->failed;
+    r->not_applied = p->not_applied;
+    pthread_mutex_unlock(&r->mu);
+    publish(r, "push", p->edits_done, p->edits_total);
+}
+
+static void on_push_done(void *ud, ht_status st, const ht_error *err)
+{
+    finished(ud, st, err);
+}
+
+static void run_push(runner *r)
+{
+    writeback_options opt = {.on_progress = on_push_progress, .on_done = on_push_done,
+                             .ud = r};
+    ht_error err;
+    writeback_job *job = writeback_start(r->ps, &opt, &err);
+    if (!job) {
+        finished(r, err.status, &err);
+        return;
+    }
+    bool cancelled = false;
+    while (!writeback_finished(job)) {
+        hs_client_poll(r->ps->client, NULL, 0, 500);
+        if (!cancelled && cancel_asked(r)) {
+            writeback_cancel(job);
+            cancelled = true;
+        }
+    }
+    on_push_progress(r, writeback_get_progress(job));
+    writeback_free(job);
+}
+#endif
+
+static void *runner_main(void *arg)
+{
+    runner *r = arg;
+#ifdef HUBTUI_HAVE_SYNC
+    if (r->kind == RUN_SYNC)
+        run_sync(r);
+#endif
+#ifdef HUBTUI_HAVE_WRITEBACK
+    if (r->kind == RUN_PUSH)
+        run_push(r);
+#endif
+    /* The session is the thread's: it closes here, once the UI can no
+     * longer reach its client (runner_cancel checks closing). */
+    pthread_mutex_lock(&r->mu);
+    r->closing = true;
+    pthread_mutex_unlock(&r->mu);
+    portal_close(r->ps);
+    r->ps = NULL;
+    pthread_mutex_lock(&r->mu);
+    r->ended = true;
+    pthread_mutex_unlock(&r->mu);
+    wake_ui(r);
+    return NULL;
+}
+
+/* ---- The UI side ------------------------------------------------------------------------- */
+
+static void runner_ready(void *ud, app *a, short revents);
+
+/* A second session of the browser's portal for a background thread. */
+static portal_session *open_session(browser *b, ht_error *err)
+{
+    portal_options po = {.config_path = b->config_path, .config_text = b->config_text,
+                         .portal = b->ps->name, .cache_dir = b->cache_dir, .token = b->token,
+                         .readonly = b->ps->readonly};
+    portal_session *ps = NULL;
+    if (portal_open(&po, &ps, err) != HT_OK)
+        return NULL;
+    if (portal_connect(ps, err) != HT_OK) {
+        portal_close(ps);
+        return NULL;
+    }
+    return ps;
+}
+
+static runner *runner_start(browser *b, runner_kind kind, const char *object, ht_error *err)
+{
+    portal_session *ps = open_session(b, err);
+    if (!ps)
+        return NULL;
+    runner *r = xcalloc(1, sizeof *r);
+    r->kind = kind;
+    r->b = b;
+    r->ps = ps;
+    r->object = object ? xstrdup(object) : NULL;
+    r->total = -1;
+    if (pipe(r->pipe) < 0) {
+        ht_error_set(err, HT_IO, "pipe: %s", strerror(errno));
+        portal_close(ps);
+        free(r->object);
+        free(r);
+        return NULL;
+    }
+    for (int i = 0; i < 2; i++) {
+        fcntl(r->pipe[i], F_SETFL, fcntl(r->pipe[i], F_GETFL) | O_NONBLOCK);
+        fcntl(r->pipe[i], F_SETFD, FD_CLOEXEC);
+    }
+    pthread_mutex_init(&r->mu, NULL);
+    if (pthread_create(&r->thread, NULL, runner_main, r) != 0) {
+        ht_error_set(err, HT_IO, "cannot start a background thread");
+        pthread_mutex_destroy(&r->mu);
+        close(r->pipe[0]);
+        close(r->pipe[1]);
+        portal_close(ps);
+        free(r->object);
+        free(r);
+        return NULL;
+    }
+    app_watch_fd(b->a, r->pipe[0], POLLIN, runner_ready, r);
+    return r;
+}
+
+static void runner_cancel(runner *r)
+{
+    pthread_mutex_lock(&r->mu);
+    r->cancel = true;
+    if (!r->closing)
+        hs_client_wakeup(r->ps->client); /* any thread may; the session is still open */
+    pthread_mutex_unlock(&r->mu);
+}
+
+/* Wait for the thread (cancelled first when still running) and free it. */
+static void runner_free(runner *r, app *a)
+{
+    if (!r)
+        return;
+    runner_cancel(r);
+    pthread_join(r->thread, NULL);
+    if (a)
+        app_unwatch_fd(a, r->pipe[0]);
+    close(r->pipe[0]);
+    close(r->pipe[1]);
+    pthread_mutex_destroy(&r->mu);
+    free(r->object);
+    free(r);
+}
+
+static bool runner_running(runner *r)
+{
+    if (!r)
+        return false;
+    pthread_mutex_lock(&r->mu);
+    bool ended = r->ended;
+    pthread_mutex_unlock(&r->mu);
+    return !ended;
+}
+
+static void report_sync(browser *b, runner *r)
+{
+    char n[32];
+    status_format_count(r->records, n);
+    browser_load_portal_data(b); /* owners, zone and currency may be new */
+    browser_data_changed(b);
+    browser_after_first_sync(b);
+    if (r->status == HT_OK)
+        app_message(b->a, MSG_INFO, "Sync finished: %s records updated", n);
+    else if (r->status == HT_CANCELLED)
+        app_message(b->a, MSG_INFO, "Sync cancelled (%s records kept; :sync resumes)", n);
+    else {
+        app_error(b->a, &r->err);
+        if (network_trouble(r->status))
+            browser_unreachable(b, &r->err);
+    }
+}
+
+static void report_push(browser *b, runner *r)
+{
+    browser_data_changed(b);
+    long long done = r->pushed;
+    if (r->status == HT_OK && !r->conflicts && !r->failed && !r->not_applied)
+        app_message(b->a, MSG_INFO, "Pushed: %lld change%s written to HubSpot", done,
+                    done == 1 ? "" : "s");
+    else if (r->status == HT_OK)
+        app_message(b->a, MSG_WARN,
+                    "Pushed %lld; %lld conflict%s, %lld failed, %lld not applied (p shows the queue)",
+                    done, (long long)r->conflicts, r->conflicts == 1 ? "" : "s",
+                    (long long)r->failed, (long long)r->not_applied);
+    else if (r->status == HT_CANCELLED)
+        app_message(b->a, MSG_INFO, "Push cancelled; unsent changes stay queued");
+    else {
+        app_error(b->a, &r->err);
+        if (network_trouble(r->status))
+            browser_unreachable(b, &r->err);
+    }
+}
+
+/* Progress arrived, or the thread ended. */
+static void runner_ready(void *ud, app *a, short revents)
+{
+    runner *r = ud;
+    browser *b = r->b;
+    char buf[64];
+    while (read(r->pipe[0], buf, sizeof buf) > 0)
+        ;
+    pthread_mutex_lock(&r->mu);
+    bool fresh = r->fresh, ended = r->ended;
+    r->fresh = false;
+    char what[48];
+    snprintf(what, sizeof what, "%s", r->what);
+    int64_t done = r->done, total = r->total;
+    pthread_mutex_unlock(&r->mu);
+    browser_jobs *j = jobs_of(b);
+    if (fresh && !ended) {
+        status_set_sync(app_status(a), what, done, total);
+        j->bump_wanted = true;
+    }
+    if (!ended)
+        return;
+    /* Both may run at once: the bar shows whichever still does. */
+    runner **slot = r == j->sync ? &j->sync : &j->push;
+    *slot = NULL;
+    runner *other = j->sync ? j->sync : j->push;
+    if (!other)
+        status_clear_sync(app_status(a));
+    pthread_join(r->thread, NULL);
+    app_unwatch_fd(a, r->pipe[0]);
+    close(r->pipe[0]);
+    close(r->pipe[1]);
+    pthread_mutex_destroy(&r->mu);
+    if (r->kind == RUN_SYNC)
+        report_sync(b, r);
+    else
+        report_push(b, r);
+    free(r->object);
+    free(r);
+}
+
+/* ---- Actions --------------------------------------------------------------------------------- */
+
+/* The background jobs need HubSpot: connect the browser too if it is not. */
 static bool need_online(browser *b, const char *what)
 {
     if (portal_online(b->ps))
@@ -66,202 +419,70 @@ static bool need_online(browser *b, const char *what)
     }
     return true;
 }
-#endif
 
-/* ---- Sync --------------------------------------------------------------------------- */
-
-#ifdef HUBTUI_HAVE_SYNC
-static const char *phase_name(const sync_progress *p)
+static view_result start_job(browser *b, runner_kind kind, const char *object)
 {
-    switch (p->phase) {
-    case SYNC_METADATA: return "sync metadata";
-    case SYNC_ASSOCIATIONS: return "sync associations";
-    case SYNC_RECONCILE: return "sync check";
-    default: return "sync";
+#ifndef HUBTUI_HAVE_SYNC
+    if (kind == RUN_SYNC) {
+        app_message(b->a, MSG_WARN, "Sync is not available in this build");
+        return VR_HANDLED;
     }
-}
-
-static void on_sync_progress(void *ud, const sync_progress *p)
-{
-    browser *b = ud;
-    char what[48];
-    if (p->object && p->phase != SYNC_METADATA)
-        snprintf(what, sizeof what, "%s %s", phase_name(p), p->object);
+#endif
+#ifndef HUBTUI_HAVE_WRITEBACK
+    if (kind == RUN_PUSH) {
+        app_message(b->a, MSG_WARN, "Push is not available in this build; changes stay queued");
+        return VR_HANDLED;
+    }
+#endif
+    const char *name = kind == RUN_SYNC ? "sync" : "push";
+    browser_jobs *j = jobs_of(b);
+    runner **slot = kind == RUN_SYNC ? &j->sync : &j->push;
+    if (runner_running(*slot)) {
+        app_message(b->a, MSG_INFO, "A %s is already running (C-x cancels it)", name);
+        return VR_HANDLED;
+    }
+    if (!need_online(b, name))
+        return VR_HANDLED;
+    ht_error err;
+    *slot = runner_start(b, kind, object, &err);
+    if (!*slot) {
+        app_error(b->a, &err);
+        return VR_HANDLED;
+    }
+    status_set_sync(app_status(b->a), name, 0, -1);
+    if (kind == RUN_SYNC)
+        app_message(b->a, MSG_INFO, "Sync started%s%s (C-x cancels; keep browsing)",
+                    object ? ": " : "", object ? object : "");
     else
-        snprintf(what, sizeof what, "%s", phase_name(p));
-    status_set_sync(app_status(b->a), what, p->records_done, p->records_total);
-    jobs_of(b)->bump_wanted = true;
-}
-
-static void on_sync_done(void *ud, ht_status st, const ht_error *err)
-{
-    browser *b = ud;
-    browser_jobs *j = jobs_of(b);
-    j->sync_ended = true;
-    j->sync_status = st;
-    ht_error_copy(&j->sync_err, err);
-    if (j->sync)
-        j->sync_records = sync_get_progress(j->sync)->records_done;
+        app_message(b->a, MSG_INFO, "Pushing queued changes (C-x cancels)");
+    return VR_HANDLED;
 }
 
 view_result browser_jobs_sync(browser *b, const char *object)
 {
-    browser_jobs *j = jobs_of(b);
-    if (j->sync && !j->sync_ended) {
-        app_message(b->a, MSG_INFO, "A sync is already running (C-x cancels it)");
-        return VR_HANDLED;
-    }
-    if (!need_online(b, "sync"))
-        return VR_HANDLED;
-    const char *objects[1] = {object};
-    sync_options opt = {.objects = object ? objects : NULL, .n_objects = object ? 1 : 0,
-                        .on_progress = on_sync_progress, .on_done = on_sync_done, .ud = b};
-    ht_error err;
-    sync_free(j->sync);
-    j->sync_ended = false;
-    j->sync = sync_start(b->ps, &opt, &err);
-    if (!j->sync) {
-        app_error(b->a, &err);
-        return VR_HANDLED;
-    }
-    status_set_sync(app_status(b->a), "sync", 0, -1);
-    app_message(b->a, MSG_INFO, "Sync started%s%s (C-x cancels; keep browsing)",
-                object ? ": " : "", object ? object : "");
-    return VR_HANDLED;
-}
-
-static void sync_finish(browser *b)
-{
-    browser_jobs *j = jobs_of(b);
-    if (!j->sync || !j->sync_ended)
-        return;
-    sync_free(j->sync);
-    j->sync = NULL;
-    status_clear_sync(app_status(b->a));
-    browser_load_portal_data(b); /* owners, zone and currency may be new */
-    browser_data_changed(b);
-    char n[32];
-    status_format_count(j->sync_records, n);
-    browser_after_first_sync(b);
-    if (j->sync_status == HT_OK)
-        app_message(b->a, MSG_INFO, "Sync finished: %s records updated", n);
-    else if (j->sync_status == HT_CANCELLED)
-        app_message(b->a, MSG_INFO, "Sync cancelled (%s records kept; :sync resumes)", n);
-    else {
-        app_error(b->a, &j->sync_err);
-        if (network_trouble(j->sync_status))
-            browser_unreachable(b, &j->sync_err);
-    }
-}
-#else
-view_result browser_jobs_sync(browser *b, const char *object)
-{
-    app_message(b->a, MSG_WARN, "Sync is not available in this build yet");
-    return VR_HANDLED;
-}
-#endif
-
-/* ---- Push ----------------------------------------------------------------------------- */
-
-#ifdef HUBTUI_HAVE_WRITEBACK
-static void on_push_progress(void *ud, const writeback_progress *p)
-{
-    browser *b = ud;
-    jobs_of(b)->push_progress = *p;
-    status_set_sync(app_status(b->a), "push", p->edits_done, p->edits_total);
-    jobs_of(b)->bump_wanted = true;
-}
-
-static void on_push_done(void *ud, ht_status st, const ht_error *err)
-{
-    browser *b = ud;
-    browser_jobs *j = jobs_of(b);
-    j->push_ended = true;
-    j->push_status = st;
-    ht_error_copy(&j->push_err, err);
-    if (j->push)
-        j->push_progress = *writeback_get_progress(j->push);
+    return start_job(b, RUN_SYNC, object);
 }
 
 view_result browser_jobs_push(browser *b)
 {
-    browser_jobs *j = jobs_of(b);
-    if (j->push && !j->push_ended) {
-        app_message(b->a, MSG_INFO, "A push is already running (C-x cancels it)");
-        return VR_HANDLED;
-    }
-    if (!need_online(b, "push"))
-        return VR_HANDLED;
-    writeback_options opt = {.on_progress = on_push_progress, .on_done = on_push_done, .ud = b};
-    ht_error err;
-    writeback_free(j->push);
-    j->push_ended = false;
-    memset(&j->push_progress, 0, sizeof j->push_progress);
-    j->push = writeback_start(b->ps, &opt, &err);
-    if (!j->push) {
-        app_error(b->a, &err);
-        return VR_HANDLED;
-    }
-    status_set_sync(app_status(b->a), "push", 0, -1);
-    app_message(b->a, MSG_INFO, "Pushing queued changes (C-x cancels)");
-    return VR_HANDLED;
+    return start_job(b, RUN_PUSH, NULL);
 }
-
-static void push_finish(browser *b)
-{
-    browser_jobs *j = jobs_of(b);
-    if (!j->push || !j->push_ended)
-        return;
-    writeback_free(j->push);
-    j->push = NULL;
-    status_clear_sync(app_status(b->a));
-    browser_data_changed(b);
-    const writeback_progress *p = &j->push_progress;
-    if (j->push_status == HT_OK && !p->conflicts && !p->failed && !p->not_applied)
-        app_message(b->a, MSG_INFO, "Pushed: %lld change%s written to HubSpot",
-                    (long long)p->edits_done, p->edits_done == 1 ? "" : "s");
-    else if (j->push_status == HT_OK)
-        app_message(b->a, MSG_WARN,
-                    "Pushed %lld; %lld conflict%s, %lld failed, %lld not applied (p shows the queue)",
-                    (long long)p->edits_done, (long long)p->conflicts,
-                    p->conflicts == 1 ? "" : "s", (long long)p->failed,
-                    (long long)p->not_applied);
-    else if (j->push_status == HT_CANCELLED)
-        app_message(b->a, MSG_INFO, "Push cancelled; unsent changes stay queued");
-    else {
-        app_error(b->a, &j->push_err);
-        if (network_trouble(j->push_status))
-            browser_unreachable(b, &j->push_err);
-    }
-}
-#else
-view_result browser_jobs_push(browser *b)
-{
-    app_message(b->a, MSG_WARN, "Push is not available in this build yet; changes stay queued");
-    return VR_HANDLED;
-}
-#endif
-
-/* ---- Cancel, tick, stop ----------------------------------------------------------------- */
 
 view_result browser_jobs_cancel(browser *b)
 {
-    bool any = false;
-#ifdef HUBTUI_HAVE_SYNC
     browser_jobs *j = jobs_of(b);
-    if (j->sync && !j->sync_ended) {
-        sync_cancel(j->sync);
+    bool any = false;
+    if (runner_running(j->sync)) {
+        runner_cancel(j->sync);
         any = true;
     }
-#endif
-#ifdef HUBTUI_HAVE_WRITEBACK
-    browser_jobs *k = jobs_of(b);
-    if (k->push && !k->push_ended) {
-        writeback_cancel(k->push);
+    if (runner_running(j->push)) {
+        runner_cancel(j->push);
         any = true;
     }
-#endif
-    if (!any)
+    if (any)
+        app_message(b->a, MSG_INFO, "Stopping at the next safe point\xE2\x80\xA6");
+    else
         app_message(b->a, MSG_INFO, "No sync or push is running");
     return VR_HANDLED;
 }
@@ -271,12 +492,6 @@ void browser_jobs_tick(browser *b, int64_t now)
     if (!b->jobs)
         return;
     browser_jobs *j = b->jobs;
-#ifdef HUBTUI_HAVE_SYNC
-    sync_finish(b);
-#endif
-#ifdef HUBTUI_HAVE_WRITEBACK
-    push_finish(b);
-#endif
     /* Pages keep landing: let the views reload, but not on every page. */
     if (j->bump_wanted && now >= j->bump_due) {
         j->bump_wanted = false;
@@ -287,22 +502,27 @@ void browser_jobs_tick(browser *b, int64_t now)
     }
 }
 
+bool browser_jobs_stats(browser *b, hs_client_stats *out)
+{
+    browser_jobs *j = b->jobs;
+    runner *r = j ? (j->sync ? j->sync : j->push) : NULL;
+    if (!r)
+        return false;
+    pthread_mutex_lock(&r->mu);
+    *out = r->stats;
+    bool have = r->stats.window_max > 0;
+    pthread_mutex_unlock(&r->mu);
+    return have;
+}
+
 void browser_jobs_stop(browser *b)
 {
     browser_jobs *j = b->jobs;
     if (!j)
         return;
-    /* Freeing a running job runs its done callback: let it find no job. */
-#ifdef HUBTUI_HAVE_SYNC
-    sync_job *sj = j->sync;
-    j->sync = NULL;
-    sync_free(sj);
-#endif
-#ifdef HUBTUI_HAVE_WRITEBACK
-    writeback_job *wj = j->push;
-    j->push = NULL;
-    writeback_free(wj);
-#endif
+    runner_free(j->sync, b->a);
+    runner_free(j->push, b->a);
+    j->sync = j->push = NULL;
     if (b->a)
         status_clear_sync(app_status(b->a));
     free(j);

@@ -63,6 +63,8 @@ view_result browser_jobs_cancel(browser *b);
 void browser_jobs_tick(browser *b, int64_t now);
 /* Cancel and free every job (going offline, switching portals, quitting). */
 void browser_jobs_stop(browser *b);
+/* The rate-limit figures of a running background job's client. */
+bool browser_jobs_stats(browser *b, hs_client_stats *out);
 hs_call_id browser_jobs_refresh(browser *b, const char *object, const char *id,
                                 browser_refresh_fn done, void *ud);
 

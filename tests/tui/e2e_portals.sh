@@ -12,6 +12,7 @@ topbar_has() {
 tt_fakehub --contacts 30
 tt_portal alpha
 tt_portal beta "readonly = true" "theme = production"
+tt_portal gamma
 tt_cli --portal alpha sync contacts companies > /dev/null
 tt_cli --portal beta sync contacts > /dev/null
 [ -f "$XDG_CACHE_HOME/hubtui/alpha.db" ] && [ -f "$XDG_CACHE_HOME/hubtui/beta.db" ] ||
@@ -65,6 +66,17 @@ tt_type "portal nosuch"
 tt_send Enter
 tt_wait_for "nosuch"
 tt_wait_line 29 "alpha"
+
+# A portal never synced: the empty cache says so; S syncs it in the
+# background (C-x would stop it) and the lists appear.
+tt_send :
+tt_type "portal gamma"
+tt_send Enter
+tt_wait_for "The cache is empty"
+tt_send S
+tt_wait_for "Sync started"
+tt_wait_for "Sync finished"
+tt_wait_line 2 "Contacts · 30"
 tt_send q
 tt_wait_exit 0
 tt_assert_restored
