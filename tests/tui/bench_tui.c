@@ -653,6 +653,24 @@ static bool log_has(const char *path, const char *text)
     return found;
 }
 
+/* hubtui --portal live sync OBJECT, to the end. */
+static bool cli_sync(const char *hubtui, char *const vars[], const char *object)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDWR);
+        dup2(null, 0);
+        dup2(null, 1);
+        dup2(null, 2);
+        char *argv[] = {"hubtui", "--portal", "live", "sync", (char *)object, NULL};
+        execve(hubtui, argv, vars);
+        _exit(127);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
 /* ---- Keys while a sync runs ------------------------------------------------------------------- */
 
 static void during_sync(const char *hubtui, const char *base, size_t contacts)
@@ -688,9 +706,15 @@ static void during_sync(const char *hubtui, const char *base, size_t contacts)
     e.vars = xrealloc(e.vars, (nv + 2) * sizeof *e.vars);
     e.vars[nv] = xasprintf("HUBTUI_LOG=%s", log);
     e.vars[nv + 1] = NULL;
+    /* Contacts first (not measured), so the list is on screen and reloads
+     * while the sync brings every other type and the associations. */
+    if (!cli_sync(hubtui, e.vars, "contacts")) {
+        printf("keys during a sync: the first sync failed\n");
+        goto done;
+    }
     int64_t t0;
     term *t = start(&e, "live", false, &t0);
-    if (!wait_text(t, "The cache is empty", 30000) || !wait_text(t, "online", 30000)) {
+    if (!wait_text(t, "Contacts", 30000) || !wait_text(t, "online", 30000)) {
         printf("keys during a sync: the browser did not come up online\n");
         finish(t);
         goto done;
@@ -716,8 +740,8 @@ static void during_sync(const char *hubtui, const char *base, size_t contacts)
     double sync_s = (double)(now_us() - sync0) / 1e6;
     long rss = peak_rss_kb(t->pid);
     finish(t);
-    printf("keys while a sync runs (%zu contacts and their objects from fakehub, %.1f s)\n",
-           contacts, sync_s);
+    printf("keys on the contacts list while a sync runs (every other type of a %zu-contact\n"
+           "portal and the associations, from fakehub, %.1f s)\n", contacts, sync_s);
     printf("  key → frame              median %6.2f ms  p99 %6.2f ms  max %6.2f ms  (%zu keys;"
            " target p99 <= 20 ms)\n",
            pct(&keys, 50), pct(&keys, 99), pct(&keys, 100), keys.n);
