@@ -21,7 +21,7 @@
 #define GUTTER 2         /* mark and queued-change marker */
 #define MIN_CHUNK 50     /* rows per fetch at least */
 #define KEEP_PAGES 3     /* pages kept either side of the view */
-#define MAX_RANGE 200000 /* rows V marks at once */
+#define MAX_RANGE 50000 /* rows V marks at once (more: * marks every match) */
 
 typedef struct reclist {
     view base;
@@ -286,6 +286,21 @@ static void on_count(void *ud, wk_job *j)
     if (j->gen != l->gen || j->status != HT_OK)
         return;
     l->count = j->count;
+    /* A window that reaches the end tells where its rows really are (a
+     * saved position can point past records deleted since). */
+    int64_t end = l->win.base + (int64_t)l->win.n;
+    if (l->win.valid && l->win.at_end && !l->win.at_start && end != l->count) {
+        int64_t shift = l->count - end;
+        if (l->win.base + shift < 0)
+            shift = -l->win.base;
+        l->win.base += shift;
+        l->nav.top += shift;
+        l->nav.cursor += shift;
+        if (l->nav.top < 0)
+            l->nav.top = 0;
+        if (l->nav.cursor < 0)
+            l->nav.cursor = 0;
+    }
     set_nav_count(l);
     app_redraw(browser_app(l->b), APP_DIRTY_ALL);
     fetch(l);
