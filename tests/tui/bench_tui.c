@@ -498,12 +498,15 @@ static void measure_pagedown(term *t, size_t keys, run_result *r)
     r->pgdn_bytes = (double)(t->bytes - bytes0) / (double)keys;
 }
 
+/* Type text one character at a time, erase it the same way, three times. */
 static void measure_filter(term *t, const char *text, run_result *r)
 {
     send(t, "/");
     settle(t, 100, 2000);
-    for (const char *c = text; *c; c++) {
-        char key[2] = {*c, 0};
+    size_t len = strlen(text);
+    for (size_t k = 0; k < 6 * len; k++) {
+        size_t round = k / len, at = k % len;
+        char key[2] = {round % 2 ? 0x7f : text[at], 0}; /* Backspace on the way back */
         int64_t t0 = now_us();
         size_t before = t->nframes;
         send(t, key);
