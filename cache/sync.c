@@ -219,7 +219,30 @@ ht_status job_fail(sync_job *j, ht_status st, const ht_error *err)
         j->stopping = true;
         cancel_calls(j);
     }
+    if (j->parked) {
+        void *ud = j->parked;
+        void (*drop)(void *) = j->parked_drop;
+        job_unpark(j);
+        drop(ud);
+    }
     return st;
+}
+
+void job_park(sync_job *j, void *ud, void (*drop)(void *ud))
+{
+    j->parked = ud;
+    j->parked_drop = drop;
+    j->outstanding++;
+}
+
+bool job_unpark(sync_job *j)
+{
+    if (!j->parked)
+        return false;
+    j->parked = NULL;
+    j->parked_drop = NULL;
+    j->outstanding--;
+    return true;
 }
 
 ht_status job_failf(sync_job *j, ht_status st, const char *fmt, ...)
@@ -278,6 +301,11 @@ static void job_advance(sync_job *j)
         job_report(j, false);
     }
     j->advancing = false;
+}
+
+void job_continue(sync_job *j)
+{
+    job_advance(j);
 }
 
 /* ---- progress ------------------------------------------------------------------- */
