@@ -293,8 +293,13 @@ static void job_advance(sync_job *j)
         }
         job_task t = j->tasks[j->next_task++];
         j->insert_at = j->next_task;
-        j->prog.phase = (sync_phase)t.phase;
-        j->prog.object = t.obj < j->nobjs ? j->objs[t.obj].name : NULL;
+        const char *object = t.obj < j->nobjs ? j->objs[t.obj].name : NULL;
+        sync_phase phase = t.phase < 0 ? j->prog.phase : (sync_phase)t.phase;
+        bool moved = j->prog.phase != phase || j->prog.object != object;
+        j->prog.phase = phase;
+        j->prog.object = object;
+        if (moved)
+            job_report(j, true);   /* a new phase or object shows at once */
         j->task_arg = t.arg;
         t.fn(j, t.obj);
         j->task_arg = NULL;

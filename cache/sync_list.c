@@ -1,24 +1,24 @@
 /* sync_list.c — backfill and the full pass: every record of one object
  * type by list pages, with every property.
  *
- * Each page lands in one transaction together with the cursor of the next
- * page (the backfill checkpoint, or the full pass's cursor), so a killed
- * sync resumes at the page it was fetching. The full pass stamps what it
- * sees with a generation and sweeps the rest at the end (deleted or merged
- * away on HubSpot). A backfill into an empty table runs in bulk mode: the
- * search index is built in one go at the end.
+ * Each page lands in the cache together with the cursor of the page after
+ * it (the backfill checkpoint, or the full pass's cursor), so a killed sync
+ * resumes where the data stopped. The full pass stamps what it sees with a
+ * generation and sweeps the rest at the end (deleted or merged away on
+ * HubSpot). A backfill into an empty table runs in bulk mode: the search
+ * index is built in one go at the end.
  *
- * Speed: pages arrive raw and sync_page.c reads them straight into a
- * record batch (no JSON tree). The next page is requested before the
- * current one is written, and the write waits for the loop's next turn —
- * after the request went out — so HubSpot (or fakehub) prepares page N+1
- * while page N is being stored. A page that comes back while the previous
- * one still waits is preceded by that write, so pages land in order.
+ * Speed: pages arrive raw and sync_page.c reads them straight into record
+ * batches (no JSON tree); the next page is requested before the current
+ * one is stored, and a writer thread (sync_writer.c) stores pages while the
+ * loop fetches and reads the next ones.
  *
- * A property list too long for one URL (SYNC_DEFAULT_URL_BUDGET) is split:
- * the list page carries the first part and a batch read per further part
- * fetches the rest for the same ids before the page is written (no overlap
- * on that rare path). */
+ * The plain path: a property list too long for one URL
+ * (SYNC_DEFAULT_URL_BUDGET) is split — the list page carries the first part
+ * and a batch read per further part fetches the rest for the same ids —
+ * and such pages are written on the loop's thread, one at a time, as are
+ * pages our reader refused but jansson could read (a shape we did not
+ * expect), and everything when the writer thread cannot start. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,20 +38,19 @@ typedef struct list_walk {
     bool           bulk;        /* the search index is rebuilt at the end */
     int64_t        gen;
     char          *after;       /* cursor of the page being fetched (NULL: first) */
-    record_writer *w;
     size_t        *group;       /* property groups: [group[g], group[g+1]) */
     size_t         ngroups;
     char          *path;        /* the list URL without the cursor */
     page_reader   *reader;      /* group 0 */
-    record_page    pages[2];    /* the next answer goes into pages[cur] */
-    int            cur;
-    bool           parked;      /* pages[!cur] waits to be written */
+    page_writer   *pw;          /* the writer thread, or NULL: the plain path */
+    int64_t        counted;     /* records of pw already counted in progress */
+    record_writer *w;           /* the plain path's writer (this thread) */
+    record_page    page;        /* the plain path's page */
+    json_t       **extra;       /* per group >= 1: batch read results */
+    int            pending;
     int64_t        max_lastmod;
     int64_t        already;     /* records a resumed backfill stored before */
     int64_t        started_ms;  /* the pass's start (full) */
-    /* the split path */
-    json_t       **extra;       /* per group >= 1: batch read results */
-    int            pending;
 } list_walk;
 
 static void list_walk_free(void *p)
@@ -59,10 +58,10 @@ static void list_walk_free(void *p)
     list_walk *lw = p;
     if (!lw)
         return;
+    page_writer_free(lw->pw);
     records_writer_close(lw->w);
     page_reader_free(lw->reader);
-    record_page_clear(&lw->pages[0]);
-    record_page_clear(&lw->pages[1]);
+    record_page_clear(&lw->page);
     for (size_t g = 1; lw->extra && g < lw->ngroups; g++)
         json_decref(lw->extra[g]);
     free(lw->extra);
@@ -74,57 +73,82 @@ static void list_walk_free(void *p)
 
 static void request_page(sync_job *j, list_walk *lw);
 
-/* ---- writing a page -------------------------------------------------------------- */
+/* ---- the writer thread's end ------------------------------------------------------ */
 
-static ht_status save_cursor(sync_job *j, list_walk *lw, const char *next, size_t n,
-                             ht_error *err)
+static void count_written(sync_job *j, list_walk *lw, int64_t written)
 {
-    const char *name = j->objs[lw->obj].name;
-    if (lw->full)
-        return checkpoint_kv_set(j->st, name, "full_after", next ? next : "", err);
-    sync_checkpoint cp;
-    ht_status s = checkpoint_get(j->st, name, &cp, err);
-    if (s != HT_OK)
-        return s;
-    free(cp.backfill_after);
-    cp.backfill_after = next ? xstrdup(next) : NULL;
-    cp.backfill_records += (int64_t)n;
-    if (lw->max_lastmod > cp.hwm_ms)
-        cp.hwm_ms = lw->max_lastmod;
-    s = checkpoint_put(j->st, name, &cp, err);
-    sync_checkpoint_clear(&cp);
-    return s;
+    job_count_records(j, lw->obj, written - lw->counted);
+    lw->counted = written;
 }
 
-static ht_status put_page(sync_job *j, list_walk *lw, record_page *pg, ht_error *err)
+/* The job stops: stop the thread at once. */
+static void drop_writer(void *ud)
 {
-    const char *name = j->objs[lw->obj].name;
-    upsert_stats stats = {0};
-    ht_status s = records_writer_put(lw->w, &pg->batch, lw->gen, &stats, err);
-    for (size_t i = 0; s == HT_OK && i < pg->batch.nrecords; i++)
-        if (!str_empty(pg->merged[i]))
-            s = sync_forget_merged(j->st, name, pg->batch.ids[i], pg->merged[i], err);
-    if (pg->max_lastmod > lw->max_lastmod)
-        lw->max_lastmod = pg->max_lastmod;
-    return s;
+    list_walk *lw = ud;
+    page_writer_free(lw->pw);
+    lw->pw = NULL;
 }
 
-/* Group 0 from the page, further groups from their batch reads, the cursor:
- * one transaction. */
-static bool write_page(sync_job *j, list_walk *lw, record_page *pg)
+static void note_index(sync_job *j, list_walk *lw, int64_t ms)
+{
+    const char *name = j->objs[lw->obj].name;
+    log_info("sync: %s: search index built in %lld ms", name, (long long)ms);
+    if (getenv("HUBTUI_SYNC_TIMING"))
+        fprintf(stderr, "sync: %s: search index built in %lld ms\n", name, (long long)ms);
+}
+
+/* Wait for the writer to store what is queued, then carry on without it. */
+static bool finish_writer(sync_job *j, list_walk *lw)
+{
+    if (!lw->pw)
+        return true;
+    ht_error e;
+    int64_t written = 0, max_lastmod = 0, index_ms = -1;
+    ht_status s = page_writer_finish(lw->pw, &written, &max_lastmod, &index_ms, &e);
+    if (index_ms >= 0) {
+        lw->bulk = false;   /* the writer built the index */
+        note_index(j, lw, index_ms);
+    }
+    count_written(j, lw, written);
+    if (max_lastmod > lw->max_lastmod)
+        lw->max_lastmod = max_lastmod;
+    page_writer_free(lw->pw);
+    lw->pw = NULL;
+    job_unpark(j);
+    if (s != HT_OK) {
+        job_fail(j, s, &e);
+        return false;
+    }
+    return true;
+}
+
+/* ---- the plain path: one page on this thread ------------------------------------------ */
+
+static bool write_plain(sync_job *j, list_walk *lw)
 {
     sync_obj *o = &j->objs[lw->obj];
+    record_page *pg = &lw->page;
     ht_error e;
+    if (!lw->w && !(lw->w = records_writer_open(j->st, o->name, &e))) {
+        job_fail(j, e.status != HT_OK ? e.status : HT_DB, &e);
+        return false;
+    }
     ht_status s = store_begin(j->st, &e);
-    if (s == HT_OK)
-        s = put_page(j, lw, pg, &e);
+    if (s == HT_OK && pg->batch.nrecords)
+        s = records_writer_put(lw->w, &pg->batch, lw->gen, NULL, &e);
+    for (size_t i = 0; s == HT_OK && i < pg->batch.nrecords; i++)
+        if (!str_empty(pg->merged[i]))
+            s = sync_forget_merged(j->st, o->name, pg->batch.ids[i], pg->merged[i], &e);
+    if (pg->max_lastmod > lw->max_lastmod)
+        lw->max_lastmod = pg->max_lastmod;
     for (size_t g = 1; s == HT_OK && lw->extra && g < lw->ngroups; g++)
         s = sync_write_records(j->st, lw->w, o->name, lw->extra[g],
                                (const char *const *)o->props + lw->group[g],
                                lw->group[g + 1] - lw->group[g], lw->gen, NULL,
                                &lw->max_lastmod, o->lastmod, NULL, &e);
     if (s == HT_OK)
-        s = save_cursor(j, lw, pg->next_after, pg->batch.nrecords, &e);
+        s = sync_save_list_cursor(j->st, o->name, lw->full, pg->next_after, pg->batch.nrecords,
+                                  lw->max_lastmod, &e);
     if (s == HT_OK)
         s = store_commit(j->st, &e);
     if (s != HT_OK) {
@@ -136,44 +160,13 @@ static bool write_page(sync_job *j, list_walk *lw, record_page *pg)
     return true;
 }
 
-/* ---- the parked write ---------------------------------------------------------------- */
-
-static void drop_parked(void *ud)
+static void next_page(sync_job *j, list_walk *lw, const char *next)
 {
-    list_walk *lw = ud;
-    lw->parked = false;
-}
-
-static void flush_parked(sync_job *j, list_walk *lw)
-{
-    if (!lw->parked)
+    if (!next)
         return;
-    lw->parked = false;
-    job_unpark(j);
-    write_page(j, lw, &lw->pages[!lw->cur]);
-}
-
-/* The deferred steps get the job, not the walk: a step left over from an
- * earlier page must not outlive the walk. The job (whose operation owns the
- * deferred work) is alive whenever they run; its parked walk is current. */
-static void parked_write(void *ud)
-{
-    sync_job *j = ud;
-    list_walk *lw = j->parked;
-    if (!lw)
-        return;
-    flush_parked(j, lw);
-    job_report(j, false);
-    job_continue(j);
-}
-
-/* The loop runs this first at its next turn, before sending what was just
- * queued; deferring once more puts the write after the send. */
-static void parked_write_soon(void *ud)
-{
-    sync_job *j = ud;
-    if (j->parked && j->c)
-        hs_defer(j->c, j->op, parked_write, j);
+    free(lw->after);
+    lw->after = xstrdup(next);
+    request_page(j, lw);
 }
 
 /* ---- the split path (long property lists) ----------------------------------------------- */
@@ -194,12 +187,8 @@ static void on_group_answer(sync_job *j, job_call *k, const hs_batch_result *r)
     lw->extra[gr->g] = json_incref(r->results);
     if (--lw->pending > 0)
         return;
-    record_page *pg = &lw->pages[lw->cur];
-    if (write_page(j, lw, pg) && pg->next_after) {
-        free(lw->after);
-        lw->after = xstrdup(pg->next_after);
-        request_page(j, lw);
-    }
+    if (write_plain(j, lw))
+        next_page(j, lw, lw->page.next_after);
 }
 
 static void read_other_groups(sync_job *j, list_walk *lw, record_page *pg)
@@ -237,18 +226,23 @@ static void read_other_groups(sync_job *j, list_walk *lw, record_page *pg)
 
 /* Our reader refused the page: if jansson can read it after all, store it
  * the slow way (a shape we did not expect); otherwise it is malformed. */
-static bool read_slowly(sync_job *j, list_walk *lw, const hs_result *r, const ht_error *why)
+static void read_slowly(sync_job *j, list_walk *lw, const hs_result *r, const ht_error *why)
 {
     sync_obj *o = &j->objs[lw->obj];
     json_t *body = json_loadb(r->raw ? r->raw : "", r->raw_len, 0, NULL);
     json_t *results = json_object_get(body, "results");
+    ht_error e;
     if (!json_is_array(results)) {
         json_decref(body);
         job_fail(j, HT_PARSE, why);
-        return false;
+        return;
     }
     log_warn("sync: %s page read the slow way (%s)", o->name, why->message);
-    ht_error e;
+    if (!lw->w && !(lw->w = records_writer_open(j->st, o->name, &e))) {
+        json_decref(body);
+        job_fail(j, e.status != HT_OK ? e.status : HT_DB, &e);
+        return;
+    }
     const char *next = hs_next_after(body);
     ht_status s = store_begin(j->st, &e);
     size_t n = 0;
@@ -257,23 +251,39 @@ static bool read_slowly(sync_job *j, list_walk *lw, const hs_result *r, const ht
                                (const char *const *)o->props, lw->group[1], lw->gen, NULL,
                                &lw->max_lastmod, o->lastmod, &n, &e);
     if (s == HT_OK)
-        s = save_cursor(j, lw, next, n, &e);
+        s = sync_save_list_cursor(j->st, o->name, lw->full, next, n, lw->max_lastmod, &e);
     if (s == HT_OK)
         s = store_commit(j->st, &e);
     if (s != HT_OK) {
         store_rollback(j->st);
-        json_decref(body);
         job_fail(j, s, &e);
-        return false;
-    }
-    job_count_records(j, lw->obj, (int64_t)n);
-    if (next) {
-        free(lw->after);
-        lw->after = xstrdup(next);
-        request_page(j, lw);
+    } else {
+        job_count_records(j, lw->obj, (int64_t)n);
+        next_page(j, lw, next);
     }
     json_decref(body);
-    return true;
+}
+
+/* Read an answer into pg; a refused page goes the slow way (after what the
+ * writer holds). Returns false when the page is done with (or failed). */
+static bool read_page(sync_job *j, list_walk *lw, const hs_result *r, record_page *pg)
+{
+    ht_error e;
+    if (page_read(lw->reader, r->raw ? r->raw : "", r->raw_len, pg, &e) == HT_OK) {
+        const char *next = pg->next_after;
+        if (next && lw->after && strcmp(next, lw->after) == 0) {
+            job_failf(j, HT_PARSE, "paging did not advance (the same cursor twice)");
+            return false;
+        }
+        return true;
+    }
+    if (lw->pw && !finish_writer(j, lw))
+        return false;
+    if (lw->ngroups == 1)
+        read_slowly(j, lw, r, &e);
+    else
+        job_fail(j, HT_PARSE, &e);
+    return false;
 }
 
 static void on_list_page(sync_job *j, job_call *k, const hs_result *r)
@@ -283,37 +293,33 @@ static void on_list_page(sync_job *j, job_call *k, const hs_result *r)
         job_fail(j, r->status, r->err);
         return;
     }
-    flush_parked(j, lw);   /* an earlier page first */
-    if (j->stopping)
+    if (!lw->pw) {
+        if (!read_page(j, lw, r, &lw->page))
+            return;
+        if (lw->ngroups > 1 && lw->page.batch.nrecords > 0)
+            read_other_groups(j, lw, &lw->page);
+        else if (write_plain(j, lw))
+            next_page(j, lw, lw->page.next_after);
         return;
-    record_page *pg = &lw->pages[lw->cur];
+    }
+    record_page *pg = page_writer_slot(lw->pw);   /* waits only when the writer is behind */
+    if (!pg) {
+        finish_writer(j, lw);   /* reports the writer's failure */
+        return;
+    }
+    if (!read_page(j, lw, r, pg))
+        return;
+    /* Ask for the next page first: it is being prepared while this one is stored. */
+    next_page(j, lw, pg->next_after);
+    bool last = pg->next_after == NULL;
+    page_writer_queue(lw->pw);
+    ht_status st;
     ht_error e;
-    if (page_read(lw->reader, r->raw ? r->raw : "", r->raw_len, pg, &e) != HT_OK) {
-        if (lw->ngroups == 1)
-            read_slowly(j, lw, r, &e);
-        else
-            job_fail(j, HT_PARSE, &e);
-        return;
-    }
-    const char *next = pg->next_after;
-    if (next && lw->after && strcmp(next, lw->after) == 0) {
-        job_failf(j, HT_PARSE, "paging did not advance (the same cursor twice)");
-        return;
-    }
-    if (lw->ngroups > 1 && pg->batch.nrecords > 0) {
-        read_other_groups(j, lw, pg);
-        return;
-    }
-    if (next) {
-        free(lw->after);
-        lw->after = xstrdup(next);
-        request_page(j, lw);
-    }
-    /* Write this page once the next request is on its way. */
-    lw->parked = true;
-    lw->cur = !lw->cur;
-    job_park(j, lw, drop_parked);
-    hs_defer(j->c, j->op, parked_write_soon, j);
+    count_written(j, lw, page_writer_written(lw->pw, &st, &e));
+    if (st != HT_OK)
+        job_fail(j, st, &e);
+    else if (last)
+        finish_writer(j, lw);
 }
 
 static void request_page(sync_job *j, list_walk *lw)
@@ -448,8 +454,6 @@ static ht_status walk_setup(sync_job *j, sync_obj *o, list_walk *lw, ht_error *e
     }
     if (s == HT_OK && lw->bulk)
         s = records_begin_bulk(j->st, o->name, err);
-    if (s == HT_OK && !(lw->w = records_writer_open(j->st, o->name, err)))
-        s = err && err->status != HT_OK ? err->status : HT_DB;
     if (s != HT_OK)
         return s;
     lw->ngroups = sync_split_props(o->props, o->nprops, j->url_budget, &lw->group);
@@ -457,6 +461,12 @@ static ht_status walk_setup(sync_job *j, sync_obj *o, list_walk *lw, ht_error *e
         lw->ngroups = 1;   /* no properties known: HubSpot's defaults */
     lw->reader = page_reader_new((const char *const *)o->props, lw->group[1], o->lastmod);
     lw->path = list_path(o, lw);
+    if (lw->ngroups == 1) {
+        ht_error we;
+        lw->pw = page_writer_start(j->st, o->name, lw->bulk, lw->full, lw->gen, &we);
+        if (!lw->pw)
+            log_warn("sync: %s: writing on the loop's thread (%s)", o->name, we.message);
+    }
     return HT_OK;
 }
 
@@ -474,9 +484,12 @@ void sync_list_walk(sync_job *j, size_t obj)
         job_fail(j, s, &e);
         return;
     }
-    /* The end task owns the walk from now on (and frees it if the job stops). */
+    /* The end task owns the walk from now on (and frees it if the job stops);
+     * the writer thread holds the job open until its pages are stored. */
     job_push_arg(j, list_end, obj, lw->full ? SYNC_RECONCILE : SYNC_BACKFILL, lw,
                  list_walk_free);
+    if (lw->pw)
+        job_park(j, lw, drop_writer);
     count_records(j, obj, lw->already);
     request_page(j, lw);
 }
@@ -504,7 +517,10 @@ static void list_end(sync_job *j, size_t obj)
     sync_obj *o = &j->objs[obj];
     list_walk *lw = j->task_arg;
     ht_error e;
-    ht_status s = lw->bulk ? records_end_bulk(j->st, o->name, NULL, &e) : HT_OK;
+    int64_t index_ms = 0;
+    ht_status s = lw->bulk ? records_end_bulk(j->st, o->name, &index_ms, &e) : HT_OK;
+    if (lw->bulk && s == HT_OK)
+        note_index(j, lw, index_ms);
     sync_checkpoint cp;
     if (s == HT_OK)
         s = checkpoint_get(j->st, o->name, &cp, &e);

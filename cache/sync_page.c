@@ -17,6 +17,8 @@ struct page_reader {
     size_t   mask;
     ssize_t  lastmod_col;
     ssize_t  merged_col;
+    int32_t *seq;          /* column of the k-th key of the last record, -1 */
+    size_t   pos;          /* keys read of the current record */
 };
 
 static uint64_t name_hash(const char *s, size_t n)
@@ -58,6 +60,9 @@ page_reader *page_reader_new(const char *const *props, size_t nprops, const char
             i = (i + 1) & r->mask;
         r->slots[i] = (int32_t)r->nprops++;
     }
+    r->seq = xmalloc((r->nprops + 1) * sizeof *r->seq);
+    for (size_t i = 0; i <= r->nprops; i++)
+        r->seq[i] = -1;
     r->lastmod_col = lastmod ? reader_find(r, lastmod, strlen(lastmod)) : -1;
     r->merged_col = reader_find(r, "hs_merged_object_ids", 20);
     return r;
@@ -71,6 +76,7 @@ void page_reader_free(page_reader *r)
         free(r->props[i]);
     free(r->props);
     free(r->slots);
+    free(r->seq);
     free(r);
 }
 
@@ -195,12 +201,27 @@ static bool escape(scan *s, char **w)
 
 /* A string at s->p ('"'). With out, unescape it in place and give its start
  * (NUL-terminated); without, only check and skip it. */
+/* Bytes a string's fast path stops at: the quote, the backslash, control
+ * characters (including our terminating NUL) and the start of UTF-8. */
+static const unsigned char stop_byte[256] = {
+    [0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1,
+};
+
 static bool string(scan *s, char **out)
 {
     if (*s->p != '"')
         return fail(s, "expected a string");
     char *start = ++s->p, *w = start;
     for (;;) {
+        /* Plain ASCII needs no work (and no moving while nothing was unescaped). */
+        char *run = s->p;
+        while (!stop_byte[(unsigned char)*s->p])
+            s->p++;
+        if (s->p > run) {
+            if (out && w != run)
+                memmove(w, run, (size_t)(s->p - run));
+            w += s->p - run;
+        }
         unsigned char c = (unsigned char)*s->p;
         if (c == '"') {
             s->p++;
@@ -363,12 +384,26 @@ typedef struct rec_ctx {
     size_t       row;
 } rec_ctx;
 
+/* Records of a page list their properties in the same order: the k-th key
+ * of a record is most likely the k-th key of the one before, so try its
+ * column before hashing. */
+static ssize_t find_column(page_reader *r, const char *key)
+{
+    size_t k = r->pos++;
+    if (k < r->nprops && r->seq[k] >= 0 && strcmp(r->props[r->seq[k]], key) == 0)
+        return r->seq[k];
+    ssize_t col = reader_find(r, key, strlen(key));
+    if (k < r->nprops)
+        r->seq[k] = (int32_t)col;
+    return col;
+}
+
 /* One property value: a string in place; null empty; anything else as text. */
 static bool prop_value(scan *s, const char *key, void *ud)
 {
     rec_ctx *rc = ud;
     record_page *pg = s->page;
-    ssize_t col = reader_find(rc->r, key, strlen(key));
+    ssize_t col = find_column(rc->r, key);
     const char **slot = col >= 0 ? &pg->values[rc->row * rc->r->nprops + (size_t)col] : NULL;
     if (*s->p == '"') {
         char *v;
@@ -419,8 +454,10 @@ static bool record_member(scan *s, const char *key, void *ud)
         pg->ids[row] = pg->idbuf[row];
         return true;
     }
-    if (strcmp(key, "properties") == 0)
+    if (strcmp(key, "properties") == 0) {
+        rc->r->pos = 0;
         return *s->p == 'n' ? literal(s, "null") : object(s, prop_value, rc);
+    }
     if (strcmp(key, "createdAt") == 0)
         return time_value(s, &pg->created[row]);
     if (strcmp(key, "updatedAt") == 0)
