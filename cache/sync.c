@@ -137,7 +137,6 @@ void call_done(void *ud, const hs_result *r)
     job_call *k = ud;
     sync_job *j = k->j;
     call_unlink(k);
-    j->prog.requests++;
     if (r->status == HT_CANCELLED)
         job_fail(j, HT_CANCELLED, NULL);
     else if (!j->stopping)
@@ -151,7 +150,6 @@ void call_batch_done(void *ud, const hs_batch_result *r)
     job_call *k = ud;
     sync_job *j = k->j;
     call_unlink(k);
-    j->prog.requests += r->n_chunks;
     if (r->status == HT_CANCELLED)
         job_fail(j, HT_CANCELLED, NULL);
     else if (!j->stopping)
@@ -267,6 +265,11 @@ static void job_finish(sync_job *j)
     j->prog.phase = SYNC_FINISHED;
     j->prog.object = NULL;
     j->prog.eta_ms = j->status == HT_OK ? 0 : -1;
+    if (j->c) {
+        hs_client_stats cs;
+        hs_client_stats_get(j->c, &cs);
+        j->prog.requests = (int64_t)(cs.requests - j->requests_at_start);
+    }
     if (j->c && j->st && j->status != HT_CANCELLED)
         sync_store_rate_budget(j->st, j->c);
     if (j->c && j->op)
@@ -343,6 +346,12 @@ static void update_rate(sync_job *j, int64_t now)
 void job_report(sync_job *j, bool force)
 {
     int64_t now = time_mono_ms();
+    if (j->c) {
+        /* HTTP attempts since the job began (walks and batches are many). */
+        hs_client_stats cs;
+        hs_client_stats_get(j->c, &cs);
+        j->prog.requests = (int64_t)(cs.requests - j->requests_at_start);
+    }
     update_rate(j, now);
     int64_t total = 0;
     bool known = true;
@@ -450,6 +459,9 @@ sync_job *sync_start(portal_session *ps, const sync_options *opt, ht_error *err)
     j->prog.records_total = -1;
     j->prog.eta_ms = -1;
     j->started_mono = time_mono_ms();
+    hs_client_stats cs;
+    hs_client_stats_get(j->c, &cs);
+    j->requests_at_start = cs.requests;
     j->op = hs_op_register(j->c, HS_PRIO_BACKGROUND, job_op_cancel, j);
     job_push(j, sync_meta_begin, (size_t)-1, SYNC_METADATA);
     /* Start from the loop: on_done never runs inside sync_start. */

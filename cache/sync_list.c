@@ -92,9 +92,7 @@ static void drop_writer(void *ud)
 static void note_index(sync_job *j, list_walk *lw, int64_t ms)
 {
     const char *name = j->objs[lw->obj].name;
-    log_info("sync: %s: search index built in %lld ms", name, (long long)ms);
-    if (getenv("HUBTUI_SYNC_TIMING"))
-        fprintf(stderr, "sync: %s: search index built in %lld ms\n", name, (long long)ms);
+    log_info("sync: %s: search index finished in %lld ms", name, (long long)ms);
 }
 
 /* Wait for the writer to store what is queued, then carry on without it. */

@@ -200,6 +200,7 @@ static void task_incremental(sync_job *j, size_t obj)
         .sort_property = o->lastmod,
         .start_value = start,
         .properties = (const char *const *)o->props,
+        .keyset = true,   /* records edited during the walk cannot hide others */
     };
     job_call *k = job_call_new(j, on_incremental_done, obj);
     k->data = iw;

@@ -9,8 +9,10 @@
  * writer takes what is queued (at least PAGES_PER_TX unless the walk ends)
  * and writes those pages as one batch, with the walk's cursor after the
  * last of them, in one transaction — so a killed sync still resumes
- * exactly where the data stopped. The loop only ever waits when the ring
- * is full (the writer is behind) and at the end of the walk.
+ * exactly where the data stopped. In bulk mode each batch also goes into
+ * the search index in the same transaction (records_bulk_index), so no
+ * long index build waits at the end. The loop only ever waits when the
+ * ring is full (the writer is behind) and at the end of the walk.
  *
  * SQLite allows one writer at a time per file: the browser's own writes
  * (queued edits) simply wait for the current transaction (a few ms). */
@@ -128,6 +130,16 @@ static ht_status write_pages(page_writer *pw, size_t first, size_t n, int64_t *m
     ht_status s = store_begin(pw->st, err);
     if (s == HT_OK && b.nrecords)
         s = records_writer_put(pw->w, &b, pw->gen, NULL, err);
+    /* Index what was just written, in the same transaction: the index is
+     * built as the load goes (no long build at the end). */
+    int64_t top = 0;
+    for (size_t i = 0; pw->bulk && i < b.nrecords; i++) {
+        int64_t id;
+        if (records_parse_id(b.ids[i], &id) && id > top)
+            top = id;
+    }
+    if (s == HT_OK && top > 0)
+        s = records_bulk_index(pw->st, pw->object, top, err);
     for (size_t i = 0; s == HT_OK && i < n; i++) {
         const record_page *pg = &pw->ring[(first + i) % PAGE_RING];
         if (pg->max_lastmod > *max_lastmod)
@@ -185,11 +197,13 @@ static void *writer_main(void *arg)
     pthread_cond_broadcast(&pw->room);
     pthread_mutex_unlock(&pw->mu);
     if (finished && pw->bulk) {
-        /* The index build reads every row just written: this connection's
-         * page cache still holds them. */
+        /* Index the rest and merge the index's segments: this connection's
+         * page cache still holds what was just written. */
         ht_error e;
         ht_error_clear(&e);
-        ht_status s = records_end_bulk(pw->st, pw->object, &pw->index_ms, &e);
+        ht_status s = store_exec(pw->st, "PRAGMA wal_autocheckpoint=1000", &e);
+        if (s == HT_OK)
+            s = records_end_bulk(pw->st, pw->object, &pw->index_ms, &e);
         if (s != HT_OK) {
             pw->status = s;
             ht_error_copy(&pw->err, &e);
