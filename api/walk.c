@@ -261,6 +261,7 @@ typedef struct search_walk {
     char             *query;
     char             *sort_prop;    /* NULL: by id */
     int               page_size;
+    bool              keyset;
     hs_search_page_fn on_page;
     hs_done_fn        done;
     void             *ud;
@@ -504,7 +505,7 @@ static void on_search_page(void *ud, const hs_result *r)
         w->value_gt = true;
         w->has_first_value = false;
         w->offset = 0;
-    } else if (offset + w->page_size > SEARCH_CAP) {
+    } else if (w->keyset || offset + w->page_size > SEARCH_CAP) {
         if (!restart_window(w)) {
             search_walk_finish(w, NULL, HT_UNSUPPORTED,
                                "cannot walk past 10,000 search results: the sort property has no values");
@@ -556,6 +557,7 @@ hs_call_id hs_walk_search(hs_client *c, hs_priority prio, const hs_search_walk *
     w->sort_prop = sw->sort_property ? xstrdup(sw->sort_property) : NULL;
     w->page_size = sw->page_size > 0 && sw->page_size <= SEARCH_PAGE_MAX ? sw->page_size
                                                                          : SEARCH_PAGE_MAX;
+    w->keyset = sw->keyset;
     w->on_page = on_page;
     w->done = done;
     w->ud = ud;

@@ -53,6 +53,12 @@ typedef struct hs_search_walk {
     const char         *start_value;    /* resume: by id, ids > this; by property,
                                          * values >= this (epoch ms or ISO-8601) */
     int                 page_size;      /* 0: 200 (the maximum) */
+    bool                keyset;         /* start a new window after every page
+                                         * (GTE the last value, repeats dropped)
+                                         * instead of paging by offset: records
+                                         * that move while the walk runs (edited,
+                                         * so re-sorted to the end) cannot shift
+                                         * an unseen one past the offset */
 } hs_search_walk;
 
 typedef struct hs_search_page {

@@ -230,11 +230,49 @@ static bool search_live(store *st, int64_t okey)
     return !deferred;
 }
 
+/* ---- bulk loading, indexed as it goes ----------------------------------------------
+ *
+ * A bulk load may index the rows it writes batch by batch (records_bulk_index,
+ * in the batch's transaction) up to an id; records_end_bulk then indexes
+ * only the rest. Any other change to a row already indexed while the index
+ * is deferred (an edit, a delete, a rewrite) cannot be mirrored in a
+ * contentless index, so it marks the load dirty and records_end_bulk
+ * rebuilds from scratch. */
+
+static void bulk_key(char *out, size_t cap, const char *what, int64_t okey)
+{
+    snprintf(out, cap, "fts_bulk_%s:%lld", what, (long long)okey);
+}
+
+static int64_t bulk_indexed_upto(store *st, int64_t okey)
+{
+    char key[64];
+    int64_t v = 0;
+    bulk_key(key, sizeof key, "upto", okey);
+    store_kv_get_i64(st, key, &v, NULL);
+    return v;
+}
+
+/* A change the deferred index cannot follow touched row id. */
+static void bulk_note_stale(store *st, int64_t okey, int64_t id)
+{
+    int64_t upto = bulk_indexed_upto(st, okey);
+    if (upto != 0 && id <= upto) {
+        char key[64];
+        bulk_key(key, sizeof key, "dirty", okey);
+        store_kv_set_i64(st, key, 1, NULL);
+    }
+}
+
 static ht_status fts_write(store *st, const objmeta *m, bool del, int64_t id, const char *text,
                            ht_error *err)
 {
-    if (str_empty(text) || !search_live(st, m->okey))
+    if (str_empty(text))
         return HT_OK;
+    if (!search_live(st, m->okey)) {
+        bulk_note_stale(st, m->okey, id);
+        return HT_OK;
+    }
     char sql[128];
     if (del)
         snprintf(sql, sizeof sql, "INSERT INTO %s(%s, rowid, t) VALUES('delete', ?, ?)",
@@ -901,6 +939,8 @@ static ht_status put_one(record_writer *w, put_plan *p, const record_batch *b, s
     if (s == HT_OK)
         s = write_row(w, p, id, exists, created, updated, gen, err);
     bool text_changed = !exists || strcmp(strbuf_str(old_text), strbuf_str(new_text)) != 0;
+    if (s == HT_OK && exists && !w->search_live)
+        bulk_note_stale(w->st, w->m->okey, id);
     if (s == HT_OK && exists && text_changed)
         s = writer_fts(w, true, id, strbuf_str(old_text), err);
     if (s == HT_OK && text_changed)
@@ -1162,12 +1202,37 @@ static ht_status set_deferred(store *st, int64_t okey, bool on, ht_error *err)
  * the load and the one-pass index build touch much more than browsing. */
 #define BULK_CACHE_KB 65536
 
+/* Remember whether the table was empty when bulk mode first began (1) or
+ * not (2): only an empty start can be indexed as it goes. */
+static ht_status bulk_note_start(store *st, const objmeta *m, ht_error *err)
+{
+    char key[64];
+    int64_t fresh = 0;
+    bulk_key(key, sizeof key, "fresh", m->okey);
+    ht_status s = store_kv_get_i64(st, key, &fresh, err);
+    if (s != HT_OK || fresh != 0)
+        return s;
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT EXISTS(SELECT 1 FROM %s)", m->table);
+    sqlite3_stmt *q = store_stmt(st, sql, err);
+    if (!q)
+        return err ? err->status : HT_DB;
+    int rc = sqlite3_step(q);
+    bool any = rc == SQLITE_ROW && sqlite3_column_int(q, 0);
+    sqlite3_reset(q);
+    if (rc != SQLITE_ROW)
+        return store_fail(st, rc, "starting a bulk load", err);
+    return store_kv_set_i64(st, key, any ? 2 : 1, err);
+}
+
 ht_status records_begin_bulk(store *st, const char *object, ht_error *err)
 {
     const objmeta *m = meta_object(st, object, err);
     if (!m)
         return err ? err->status : HT_NOT_FOUND;
     ht_status s = set_deferred(st, m->okey, true, err);
+    if (s == HT_OK)
+        s = bulk_note_start(st, m, err);
     objmeta_release(m);
     char pragma[64];
     snprintf(pragma, sizeof pragma, "PRAGMA cache_size=-%d", BULK_CACHE_KB);
@@ -1182,8 +1247,9 @@ bool records_search_ready(store *st, const char *object)
     return ready;
 }
 
-/* INSERT INTO fts(rowid, t) SELECT id, <search columns joined> FROM rec. */
-static char *rebuild_sql(const objmeta *m, char **cols)
+/* INSERT INTO fts(rowid, t) SELECT id, <search columns joined> FROM rec,
+ * followed by where (may be NULL). */
+static char *rebuild_sql(const objmeta *m, char **cols, const char *where)
 {
     strbuf sb = {0};
     strbuf_printf(&sb, "INSERT INTO %s(rowid, t) SELECT id, ", m->fts);
@@ -1200,6 +1266,8 @@ static char *rebuild_sql(const objmeta *m, char **cols)
     if (n == 0)
         strbuf_puts(&sb, "''");
     strbuf_printf(&sb, " FROM %s", m->table);
+    if (where)
+        strbuf_printf(&sb, " %s", where);
     return strbuf_detach(&sb);
 }
 
@@ -1213,6 +1281,64 @@ static ht_status recount(store *st, const objmeta *m, ht_error *err)
     return s;
 }
 
+ht_status records_bulk_index(store *st, const char *object, int64_t upto, ht_error *err)
+{
+    const objmeta *m = meta_object(st, object, err);
+    if (!m)
+        return err ? err->status : HT_NOT_FOUND;
+    int64_t from = bulk_indexed_upto(st, m->okey), fresh = 0;
+    char key[64];
+    bulk_key(key, sizeof key, "fresh", m->okey);
+    store_kv_get_i64(st, key, &fresh, NULL);
+    char **cols = NULL;
+    ht_status s = HT_OK;
+    if (fresh == 1 && !search_live(st, m->okey) && upto > from) {
+        bool own_tx = !store_in_transaction(st);
+        s = own_tx ? store_begin(st, err) : HT_OK;
+        if (s == HT_OK)
+            s = search_columns(st, m, &cols, err);
+        if (s == HT_OK && from == 0) {
+            /* The first batch: segments merge once, at the end (each batch
+             * makes a small one; the usual crisis merge of 16 would merge
+             * over and over). */
+            char *sql = xasprintf("INSERT INTO %1$s(%1$s, rank) VALUES('automerge', 0);"
+                                  "INSERT INTO %1$s(%1$s, rank) VALUES('crisismerge', 100000)",
+                                  m->fts);
+            s = store_exec(st, sql, err);
+            free(sql);
+        }
+        if (s == HT_OK) {
+            char *where = xasprintf("WHERE id > %lld AND id <= %lld", (long long)from,
+                                    (long long)upto);
+            char *sql = rebuild_sql(m, cols, where);
+            s = store_exec(st, sql, err);
+            free(sql);
+            free(where);
+        }
+        bulk_key(key, sizeof key, "upto", m->okey);
+        if (s == HT_OK)
+            s = store_kv_set_i64(st, key, upto, err);
+        if (own_tx) {
+            if (s == HT_OK)
+                s = store_commit(st, err);
+            else
+                store_rollback(st);
+        }
+        free_cols(cols, m->nsearch);
+    }
+    objmeta_release(m);
+    return s;
+}
+
+static ht_status bulk_forget(store *st, int64_t okey, ht_error *err)
+{
+    char sql[160];
+    snprintf(sql, sizeof sql, "DELETE FROM kv WHERE key IN ('fts_bulk_upto:%lld',"
+             " 'fts_bulk_dirty:%lld', 'fts_bulk_fresh:%lld')", (long long)okey, (long long)okey,
+             (long long)okey);
+    return store_exec(st, sql, err);
+}
+
 ht_status records_end_bulk(store *st, const char *object, int64_t *ms, ht_error *err)
 {
     int64_t t0 = time_mono_ms();
@@ -1223,7 +1349,14 @@ ht_status records_end_bulk(store *st, const char *object, int64_t *ms, ht_error 
     ht_status s = store_begin(st, err);
     if (s == HT_OK)
         s = search_columns(st, m, &cols, err);
-    if (s == HT_OK) {
+    /* Indexed as it went, and nothing it indexed changed since: only the rest. */
+    int64_t upto = bulk_indexed_upto(st, m->okey), dirty = 0;
+    char key[64];
+    bulk_key(key, sizeof key, "dirty", m->okey);
+    store_kv_get_i64(st, key, &dirty, NULL);
+    bool partial = upto > 0 && !dirty;
+    char *where = partial ? xasprintf("WHERE id > %lld", (long long)upto) : NULL;
+    if (s == HT_OK && !partial) {
         char *sql = xasprintf("INSERT INTO %s(%s) VALUES('delete-all')", m->fts, m->fts);
         s = store_exec(st, sql, err);
         free(sql);
@@ -1231,18 +1364,22 @@ ht_status records_end_bulk(store *st, const char *object, int64_t *ms, ht_error 
     if (s == HT_OK) {
         /* Build without incremental merging, then merge once: cheaper than
          * merging as it grows, and leaves one tidy segment for queries. */
-        char *build = rebuild_sql(m, cols);
+        char *build = rebuild_sql(m, cols, where);
         char *sql = xasprintf("INSERT INTO %1$s(%1$s, rank) VALUES('automerge', 0);"
                               "%2$s;"
                               "INSERT INTO %1$s(%1$s, rank) VALUES('automerge', 4);"
+                              "INSERT INTO %1$s(%1$s, rank) VALUES('crisismerge', 16);"
                               "INSERT INTO %1$s(%1$s) VALUES('optimize');",
                               m->fts, build);
         s = store_exec(st, sql, err);
         free(sql);
         free(build);
     }
+    free(where);
     if (s == HT_OK)
         s = recount(st, m, err);
+    if (s == HT_OK)
+        s = bulk_forget(st, m->okey, err);
     if (s == HT_OK)
         s = set_deferred(st, m->okey, false, err);
     if (store_in_transaction(st)) {

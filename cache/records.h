@@ -71,7 +71,13 @@ void records_writer_close(record_writer *w);
  * half-way still gets its index when a later one ends. Quick search on the
  * object finds nothing new meanwhile (records_search_ready says so). */
 ht_status records_begin_bulk(store *st, const char *object, ht_error *err);
-/* Rebuild the index and leave bulk mode; *ms (may be NULL) gets the time. */
+/* While bulk loading into a table that was empty when bulk mode began
+ * (otherwise nothing happens): index the records with ids up to upto now,
+ * in the caller's transaction, so records_end_bulk only adds the rest. For
+ * loads that write ascending new ids (a backfill); any other change to a
+ * record already indexed makes records_end_bulk rebuild the index whole. */
+ht_status records_bulk_index(store *st, const char *object, int64_t upto, ht_error *err);
+/* Finish the index and leave bulk mode; *ms (may be NULL) gets the time. */
 ht_status records_end_bulk(store *st, const char *object, int64_t *ms, ht_error *err);
 /* False while a bulk load defers the full-text index of the object. */
 bool records_search_ready(store *st, const char *object);

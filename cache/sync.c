@@ -137,7 +137,6 @@ void call_done(void *ud, const hs_result *r)
     job_call *k = ud;
     sync_job *j = k->j;
     call_unlink(k);
-    j->prog.requests++;
     if (r->status == HT_CANCELLED)
         job_fail(j, HT_CANCELLED, NULL);
     else if (!j->stopping)
@@ -151,7 +150,6 @@ void call_batch_done(void *ud, const hs_batch_result *r)
     job_call *k = ud;
     sync_job *j = k->j;
     call_unlink(k);
-    j->prog.requests += r->n_chunks;
     if (r->status == HT_CANCELLED)
         job_fail(j, HT_CANCELLED, NULL);
     else if (!j->stopping)
@@ -219,7 +217,30 @@ ht_status job_fail(sync_job *j, ht_status st, const ht_error *err)
         j->stopping = true;
         cancel_calls(j);
     }
+    if (j->parked) {
+        void *ud = j->parked;
+        void (*drop)(void *) = j->parked_drop;
+        job_unpark(j);
+        drop(ud);
+    }
     return st;
+}
+
+void job_park(sync_job *j, void *ud, void (*drop)(void *ud))
+{
+    j->parked = ud;
+    j->parked_drop = drop;
+    j->outstanding++;
+}
+
+bool job_unpark(sync_job *j)
+{
+    if (!j->parked)
+        return false;
+    j->parked = NULL;
+    j->parked_drop = NULL;
+    j->outstanding--;
+    return true;
 }
 
 ht_status job_failf(sync_job *j, ht_status st, const char *fmt, ...)
@@ -244,6 +265,11 @@ static void job_finish(sync_job *j)
     j->prog.phase = SYNC_FINISHED;
     j->prog.object = NULL;
     j->prog.eta_ms = j->status == HT_OK ? 0 : -1;
+    if (j->c) {
+        hs_client_stats cs;
+        hs_client_stats_get(j->c, &cs);
+        j->prog.requests = (int64_t)(cs.requests - j->requests_at_start);
+    }
     if (j->c && j->st && j->status != HT_CANCELLED)
         sync_store_rate_budget(j->st, j->c);
     if (j->c && j->op)
@@ -270,14 +296,24 @@ static void job_advance(sync_job *j)
         }
         job_task t = j->tasks[j->next_task++];
         j->insert_at = j->next_task;
-        j->prog.phase = (sync_phase)t.phase;
-        j->prog.object = t.obj < j->nobjs ? j->objs[t.obj].name : NULL;
+        const char *object = t.obj < j->nobjs ? j->objs[t.obj].name : NULL;
+        sync_phase phase = t.phase < 0 ? j->prog.phase : (sync_phase)t.phase;
+        bool moved = j->prog.phase != phase || j->prog.object != object;
+        j->prog.phase = phase;
+        j->prog.object = object;
+        if (moved)
+            job_report(j, true);   /* a new phase or object shows at once */
         j->task_arg = t.arg;
         t.fn(j, t.obj);
         j->task_arg = NULL;
         job_report(j, false);
     }
     j->advancing = false;
+}
+
+void job_continue(sync_job *j)
+{
+    job_advance(j);
 }
 
 /* ---- progress ------------------------------------------------------------------- */
@@ -310,6 +346,12 @@ static void update_rate(sync_job *j, int64_t now)
 void job_report(sync_job *j, bool force)
 {
     int64_t now = time_mono_ms();
+    if (j->c) {
+        /* HTTP attempts since the job began (walks and batches are many). */
+        hs_client_stats cs;
+        hs_client_stats_get(j->c, &cs);
+        j->prog.requests = (int64_t)(cs.requests - j->requests_at_start);
+    }
     update_rate(j, now);
     int64_t total = 0;
     bool known = true;
@@ -417,6 +459,9 @@ sync_job *sync_start(portal_session *ps, const sync_options *opt, ht_error *err)
     j->prog.records_total = -1;
     j->prog.eta_ms = -1;
     j->started_mono = time_mono_ms();
+    hs_client_stats cs;
+    hs_client_stats_get(j->c, &cs);
+    j->requests_at_start = cs.requests;
     j->op = hs_op_register(j->c, HS_PRIO_BACKGROUND, job_op_cancel, j);
     job_push(j, sync_meta_begin, (size_t)-1, SYNC_METADATA);
     /* Start from the loop: on_done never runs inside sync_start. */

@@ -42,7 +42,8 @@ typedef struct sync_progress {
     int64_t     records_total;  /* estimate for this run, -1 when unknown */
     double      records_per_s;  /* recent rate */
     int64_t     eta_ms;         /* -1 when unknown */
-    int64_t     requests;       /* HTTP requests made by this job */
+    int64_t     requests;       /* HTTP requests sent since the job began (retries
+                                 * included; the client's other work too) */
 } sync_progress;
 
 typedef void (*sync_progress_fn)(void *ud, const sync_progress *p);

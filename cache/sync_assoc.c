@@ -149,11 +149,13 @@ static size_t error_ids(const apierror_item *it, const char ***ids)
     return 0;
 }
 
-static ht_status clear_unlinked(store *st, const char *from, const char *to,
-                                const apierror_item *it, bool first_page, idlist *touched,
-                                ht_error *err)
+/* Inputs answered "no associations": collect them as empty results, so
+ * one call clears them all (replace with nothing). */
+static ht_status collect_unlinked(store *st, const char *from, const char *to,
+                                  const apierror_item *it, idlist *touched, json_t *empty,
+                                  ht_error *err)
 {
-    if (str_cmp0(it->sub_category, NO_ASSOC) != 0 || !first_page)
+    if (str_cmp0(it->sub_category, NO_ASSOC) != 0)
         return HT_OK;
     const char **ids;
     size_t n = error_ids(it, &ids);
@@ -165,8 +167,7 @@ static ht_status clear_unlinked(store *st, const char *from, const char *to,
             continue;
         if (touched)
             s = note_changes(st, from, to, id, NULL, touched, err);
-        if (s == HT_OK)
-            s = records_set_associations(st, from, id, to, NULL, 0, true, err);
+        json_array_append_new(empty, json_pack("{s{ss}s[]}", "from", "id", id, "to"));
     }
     return s;
 }
@@ -202,8 +203,12 @@ ht_status sync_store_assoc_batch(store *st, const char *from, const char *to,
     }
     if (s == HT_OK && json_array_size(r->results) > 0)
         s = records_put_associations_json(st, from, to, r->results, first_page, err);
-    for (size_t e = 0; s == HT_OK && e < r->n_errors; e++)
-        s = clear_unlinked(st, from, to, &r->errors[e], first_page, touched, err);
+    json_t *empty = json_array();
+    for (size_t e = 0; s == HT_OK && first_page && e < r->n_errors; e++)
+        s = collect_unlinked(st, from, to, &r->errors[e], touched, empty, err);
+    if (s == HT_OK && json_array_size(empty) > 0)
+        s = records_put_associations_json(st, from, to, empty, true, err);
+    json_decref(empty);
     if (s == HT_OK)
         s = store_commit(st, err);
     else

@@ -93,7 +93,7 @@ struct job_call {
 typedef struct job_task {
     task_fn fn;
     size_t  obj;
-    int     phase;           /* sync_phase shown while it runs */
+    int     phase;           /* sync_phase shown while it runs; -1 keeps the last */
     void   *arg;             /* job_task_arg() while it runs; owned */
     void  (*free_arg)(void *);
 } job_task;
@@ -118,6 +118,8 @@ struct sync_job {
     void      *task_arg;     /* the running task's arg (it now owns it) */
     job_call  *calls;        /* requests in flight */
     int        outstanding;
+    void      *parked;       /* a write waiting for the loop (job_park) */
+    void     (*parked_drop)(void *);
 
     sync_obj  *objs;
     size_t     nobjs;
@@ -160,6 +162,14 @@ ht_status job_fail(sync_job *j, ht_status st, const ht_error *err);
 /* The same with a message. */
 ht_status job_failf(sync_job *j, ht_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A write waiting for the loop holds the job open (at most one at a time);
+ * drop(ud) is called instead if the job stops first. */
+void job_park(sync_job *j, void *ud, void (*drop)(void *ud));
+/* The parked write is being done (or dropped): release its hold. Returns
+ * false when nothing was parked. */
+bool job_unpark(sync_job *j);
+/* Go on with the next task if nothing is outstanding (after a parked write). */
+void job_continue(sync_job *j);
 /* Count records written for the progress report. */
 void job_count_records(sync_job *j, size_t obj, int64_t n);
 /* Tell on_progress now (throttled unless force). */
@@ -176,6 +186,42 @@ void sync_meta_begin(sync_job *j, size_t unused);
 /* Record the client's last known rate budget in the cache (status). */
 void sync_store_rate_budget(store *st, hs_client *c);
 
+/* ---- sync_writer.c --------------------------------------------------------- */
+
+struct record_page;
+/* A thread with its own connection storing list pages in order, several
+ * per transaction with the walk's cursor after the last (the backfill
+ * checkpoint, or the full pass's cursor with records stamped gen). */
+typedef struct page_writer page_writer;
+
+/* Start one for object on the cache file of main; bulk turns bulk mode on
+ * for its connection too. NULL with err on failure. */
+page_writer *page_writer_start(store *main, const char *object, bool bulk, bool full,
+                               int64_t gen, ht_error *err);
+/* A free page to read the next answer into; waits while every page waits to
+ * be written. NULL once the writer failed (see page_writer_written). */
+struct record_page *page_writer_slot(page_writer *pw);
+/* Queue the page page_writer_slot gave for writing. */
+void page_writer_queue(page_writer *pw);
+/* Records written so far; *st gets the first failure (HT_OK so far). */
+int64_t page_writer_written(page_writer *pw, ht_status *st, ht_error *err);
+/* Write everything queued, build the search index when it started in bulk
+ * mode, and stop; returns the first failure. *written, *max_lastmod and
+ * *index_ms (-1: no index built; each may be NULL) get the totals. */
+ht_status page_writer_finish(page_writer *pw, int64_t *written, int64_t *max_lastmod,
+                             int64_t *index_ms, ht_error *err);
+/* Stop (at once unless finished) and free. NULL is fine. */
+void page_writer_free(page_writer *pw);
+/* Store a list walk's cursor after n more records (inside the caller's
+ * transaction): the backfill checkpoint, or the full pass's cursor. */
+ht_status sync_save_list_cursor(store *st, const char *object, bool full, const char *next,
+                                size_t n, int64_t max_lastmod, ht_error *err);
+
+/* ---- sync_list.c ---------------------------------------------------------- */
+
+/* Backfill or full pass of one object by list pages (queues its end task). */
+void sync_list_walk(sync_job *j, size_t obj);
+
 /* ---- sync_records.c ------------------------------------------------------- */
 
 /* Decide the object's mode and queue its record and association tasks. */
@@ -187,6 +233,10 @@ ht_status sync_write_records(store *st, record_writer *w, const char *object, js
                              const char *const *requested, size_t nrequested, int64_t gen,
                              idlist *collect, int64_t *max_lastmod, const char *lastmod_prop,
                              size_t *written, ht_error *err);
+/* Forget the records a merge folded into record `self` (merged is
+ * hs_merged_object_ids, "1;2;3"). */
+ht_status sync_forget_merged(store *st, const char *object, const char *self,
+                             const char *merged, ht_error *err);
 
 /* ---- sync_assoc.c --------------------------------------------------------- */
 

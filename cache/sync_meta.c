@@ -499,7 +499,7 @@ static void meta_plan(sync_job *j, size_t unused)
 {
     for (size_t i = 0; i < j->nobjs; i++)
         if (!j->objs[i].skip)
-            job_push(j, sync_records_plan, i, SYNC_BACKFILL);
+            job_push(j, sync_records_plan, i, -1);
     for (size_t i = 0; i < j->nobjs; i++)
         if (!j->objs[i].skip)
             job_push(j, sync_assoc_touched, i, SYNC_ASSOCIATIONS);

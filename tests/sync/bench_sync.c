@@ -12,7 +12,11 @@
  *
  * The client gets a limit high enough never to wait (fakehub sends no
  * rate headers with the limit off) but keeps HubSpot's 5 searches a second.
- * TMPDIR picks the scratch place. */
+ * The backfill and the import run BENCH_ROUNDS times (3), interleaved, and
+ * the medians count; only the last backfill goes on to its associations.
+ * BENCH_PARTS (a comma list of assoc, import, incremental; default all)
+ * skips the others (for profiling the records phase); TMPDIR picks the
+ * scratch place. */
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -28,10 +32,15 @@
 #include "client.h"
 #include "harness.h"
 #include "portal.h"
+#include "records.h"
+#include "sync_page.h"
 #include "sync.h"
 #include "util.h"
 
+static bool part(const char *name);
+
 typedef struct phase_clock {
+    sync_job *job;
     int64_t  start_ms[SYNC_FINISHED + 1];
     int64_t  end_ms[SYNC_FINISHED + 1];
     int64_t  records_at_end[SYNC_FINISHED + 1];
@@ -56,6 +65,11 @@ static void on_progress(void *ud, const sync_progress *p)
             c->requests_at_start[p->phase] = p->requests;
         }
         c->last = (int)p->phase;
+        /* Profiling the records phase alone: stop at the associations. */
+        const char *round = getenv("BENCH_PARTS_ROUND");
+        if (p->phase == SYNC_ASSOCIATIONS && c->job &&
+            (!part("assoc") || (round && strcmp(round, "last") != 0)))
+            sync_cancel(c->job);
     }
     if (isatty(STDERR_FILENO) && now - c->last_print > 500) {
         fprintf(stderr, "\r  %lld records, %.0f/s   ", (long long)p->records_done,
@@ -114,6 +128,7 @@ static ht_status run_sync(portal_session *ps, phase_clock *clk, sync_progress *f
         fprintf(stderr, "bench: %s\n", err.message);
         return err.status;
     }
+    clk->job = j;
     while (!sync_finished(j))
         hs_client_poll(ps->client, NULL, 0, 100);
     *final = *sync_get_progress(j);
@@ -148,48 +163,49 @@ static void csv_field(FILE *fp, const char *v)
     fputc('"', fp);
 }
 
+/* Every contact from /_fakehub/dump/contacts as CSV: id, then every
+ * property. The dump of a million records is read with the sync's own page
+ * reader (a jansson tree of it would take gigabytes). */
 static bool dump_csv(const fakehub *fh, const char *path, long *rows)
 {
     long status = 0;
-    json_t *d = fakehub_json(fh, "GET", "/_fakehub/dump/contacts", NULL, &status);
-    json_t *res = json_object_get(d, "results");
-    if (!json_is_array(res) || json_array_size(res) == 0) {
-        json_decref(d);
-        return false;
-    }
-    FILE *fp = fopen(path, "w");
-    if (!fp) {
-        json_decref(d);
-        return false;
-    }
-    json_t *first = json_object_get(json_array_get(res, 0), "properties");
-    const char **cols = xcalloc(json_object_size(first) + 1, sizeof *cols);
-    size_t ncols = 0;
-    const char *k;
-    json_t *v;
-    fputs("id", fp);
-    json_object_foreach(first, k, v) {
-        cols[ncols++] = k;
-        fputc(',', fp);
-        csv_field(fp, k);
-    }
-    fputs("\r\n", fp);
-    size_t i;
-    json_t *rec;
-    json_array_foreach(res, i, rec) {
-        json_t *props = json_object_get(rec, "properties");
-        csv_field(fp, json_string_value(json_object_get(rec, "id")));
+    json_t *defs = fakehub_json(fh, "GET", "/crm/v3/properties/contacts", NULL, &status);
+    json_t *results = json_object_get(defs, "results");
+    size_t ncols = json_array_size(results);
+    const char **cols = xcalloc(ncols + 1, sizeof *cols);
+    for (size_t i = 0; i < ncols; i++)
+        cols[i] = json_string_value(json_object_get(json_array_get(results, i), "name"));
+    char *body = fakehub_request(fh, "GET", "/_fakehub/dump/contacts", NULL, &status);
+    page_reader *r = page_reader_new(cols, ncols, NULL);
+    record_page pg = {0};
+    ht_error err;
+    bool ok = body && page_read(r, body, strlen(body), &pg, &err) == HT_OK &&
+              pg.batch.nrecords > 0;
+    free(body);
+    FILE *fp = ok ? fopen(path, "w") : NULL;
+    if (fp) {
+        fputs("id", fp);
         for (size_t c = 0; c < ncols; c++) {
             fputc(',', fp);
-            csv_field(fp, json_string_value(json_object_get(props, cols[c])));
+            csv_field(fp, cols[c]);
         }
         fputs("\r\n", fp);
+        for (size_t i = 0; i < pg.batch.nrecords; i++) {
+            csv_field(fp, pg.batch.ids[i]);
+            for (size_t c = 0; c < ncols; c++) {
+                fputc(',', fp);
+                csv_field(fp, pg.batch.values[i * pg.batch.nprops + c]);
+            }
+            fputs("\r\n", fp);
+        }
+        *rows = (long)pg.batch.nrecords;
+        ok = fclose(fp) == 0;
     }
-    *rows = (long)json_array_size(res);
+    record_page_clear(&pg);
+    page_reader_free(r);
     free(cols);
-    fclose(fp);
-    json_decref(d);
-    return true;
+    json_decref(defs);
+    return ok && fp;
 }
 
 typedef struct import_run {
@@ -222,22 +238,27 @@ static bool import_csv(const char *csv, const char *db, import_run *out)
 
 /* ---- (2) changes -------------------------------------------------------------------- */
 
+/* Change every `every`-th contact as another user would (ids from the
+ * synced cache, which holds exactly the server's). */
 static long change_some(const fakehub *fh, portal_session *ps, long every)
 {
-    long status = 0;
-    json_t *d = fakehub_json(fh, "GET", "/_fakehub/dump/contacts", NULL, &status);
-    json_t *res = json_object_get(d, "results");
-    long changed = 0;
-    for (size_t i = 0; i < json_array_size(res); i += (size_t)every) {
-        const char *id = json_string_value(json_object_get(json_array_get(res, i), "id"));
-        char *body = xasprintf("{\"objectType\":\"contacts\",\"id\":\"%s\",\"properties\":"
-                               "{\"jobtitle\":\"Benchmark %zu\"}}", id, i);
-        char *r = fakehub_request(fh, "POST", "/_fakehub/edit", body, &status);
-        free(r);
-        free(body);
-        changed += status == 200;
+    long changed = 0, seen = 0, status = 0;
+    int64_t after = 0, ids[1000];
+    size_t n;
+    while (records_ids_after(ps->st, "contacts", after, 1000, ids, &n, NULL) == HT_OK && n) {
+        for (size_t i = 0; i < n; i++, seen++) {
+            if (seen % every)
+                continue;
+            char *body = xasprintf("{\"objectType\":\"contacts\",\"id\":\"%lld\","
+                                   "\"properties\":{\"jobtitle\":\"Benchmark %ld\"}}",
+                                   (long long)ids[i], seen);
+            char *r = fakehub_request(fh, "POST", "/_fakehub/edit", body, &status);
+            free(r);
+            free(body);
+            changed += status == 200;
+        }
+        after = ids[n - 1];
     }
-    json_decref(d);
     return changed;
 }
 
@@ -255,12 +276,44 @@ static void print_endpoints(const fakehub *fh)
     json_decref(s);
 }
 
+static bool part(const char *name)
+{
+    const char *parts = getenv("BENCH_PARTS");
+    return !parts || strstr(parts, name) != NULL;
+}
+
+static int dcmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, dcmp);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static void remove_cache(const char *dir)
+{
+    static const char *const suffix[] = {"", "-wal", "-shm"};
+    for (size_t i = 0; i < ARRAY_SIZE(suffix); i++) {
+        char p[400];
+        snprintf(p, sizeof p, "%s/bench.db%s", dir, suffix[i]);
+        unlink(p);
+    }
+}
+
 int main(void)
 {
     const char *env = getenv("BENCH_CONTACTS");
     long n = env ? atol(env) : 1000000;
     if (n < 100)
         n = 100;
+    env = getenv("BENCH_ROUNDS");
+    int rounds = env ? atoi(env) : 3;
+    if (rounds < 1 || rounds > 9)
+        rounds = 3;
     char count[32], companies[32];
     snprintf(count, sizeof count, "%ld", n);
     snprintf(companies, sizeof companies, "%ld", n / 100 > 0 ? n / 100 : 1);
@@ -270,7 +323,7 @@ int main(void)
         "--rate-limit", "off", "--search-rate", "off", "--daily", "0", NULL,
     };
     fakehub fh;
-    printf("bench_sync: %ld contacts\n", n);
+    printf("bench_sync: %ld contacts, %d interleaved rounds\n", n, rounds);
     int64_t g0 = time_mono_ms();
     if (!fakehub_start(&fh, args, 600000)) {
         fprintf(stderr, "bench: fakehub did not start\n");
@@ -284,56 +337,73 @@ int main(void)
         perror("mkdtemp");
         return 1;
     }
-
-    /* (1) backfill */
-    portal_session *ps = open_portal(&fh, dir);
-    phase_clock clk;
-    sync_progress fin;
-    double cpu0 = cpu_seconds();
-    if (run_sync(ps, &clk, &fin) != HT_OK)
-        return 1;
-    double cpu = cpu_seconds() - cpu0;
-    double rec_s = seconds(clk.start_ms[SYNC_BACKFILL], clk.end_ms[SYNC_BACKFILL]);
-    long records = (long)clk.records_at_end[SYNC_BACKFILL];
-    char db[400];
+    char db[400], wal[420], csv[400], plain[400];
     snprintf(db, sizeof db, "%s/bench.db", dir);
-    char wal[420];
     snprintf(wal, sizeof wal, "%s-wal", db);
-    printf("(1) backfill into a fresh cache through the client:\n");
-    printf("  records phase:  %ld records in %.2f s = %.0f records/s (%lld requests)\n",
-           records, rec_s, records / rec_s,
-           (long long)(clk.requests_at_end[SYNC_BACKFILL] -
-                       clk.requests_at_start[SYNC_BACKFILL]));
-    printf("  associations:   %.2f s, %lld requests\n",
-           seconds(clk.start_ms[SYNC_ASSOCIATIONS], clk.end_ms[SYNC_ASSOCIATIONS]),
-           (long long)(clk.requests_at_end[SYNC_ASSOCIATIONS] -
-                       clk.requests_at_start[SYNC_ASSOCIATIONS]));
-    printf("  whole sync:     %.2f s wall, %.2f s cpu in this process, %lld requests\n",
-           seconds(clk.start_ms[SYNC_METADATA], clk.end_ms[SYNC_ASSOCIATIONS] ?
-                   clk.end_ms[SYNC_ASSOCIATIONS] : time_mono_ms()), cpu,
-           (long long)fin.requests);
-    printf("  cache file:     %.1f MB (+ %.1f MB WAL)\n", file_size(db) / 1e6,
-           file_size(wal) / 1e6);
-
-    char csv[400], plain[400];
     snprintf(csv, sizeof csv, "%s/contacts.csv", dir);
     snprintf(plain, sizeof plain, "%s/plain.db", dir);
     long rows = 0;
-    import_run imp;
-    if (!dump_csv(&fh, csv, &rows) || !import_csv(csv, plain, &imp)) {
-        fprintf(stderr, "bench: the .import baseline failed\n");
-    } else {
-        double imp_rate = rows / imp.wall;
-        printf("  sqlite3 .import: %ld rows (CSV %.1f MB) in %.2f s wall (%.2f s cpu) = "
-               "%.0f records/s, file %.1f MB\n", rows, file_size(csv) / 1e6, imp.wall, imp.cpu,
-               imp_rate, imp.size / 1e6);
-        printf("  ratio (cache backfill / .import records per second): %.2fx  "
-               "(target >= 0.5x)\n", (records / rec_s) / imp_rate);
+    bool with_import = part("import") && dump_csv(&fh, csv, &rows);
+    if (part("import") && !with_import)
+        fprintf(stderr, "bench: could not dump the contacts to CSV\n");
+
+    /* (1) backfill, interleaved with the .import baseline */
+    double cache_rate[9], cache_cpu[9], imp_rate[9], imp_cpu[9];
+    long records = 0;
+    phase_clock clk;
+    sync_progress fin;
+    portal_session *ps = NULL;
+    for (int r = 0; r < rounds; r++) {
+        portal_close(ps);
+        remove_cache(dir);
+        ps = open_portal(&fh, dir);
+        bool last = r == rounds - 1;
+        setenv("BENCH_PARTS_ROUND", last ? "last" : "", 1);
+        double cpu0 = cpu_seconds();
+        if (run_sync(ps, &clk, &fin) != HT_OK)
+            return 1;
+        double secs = seconds(clk.start_ms[SYNC_BACKFILL], clk.end_ms[SYNC_BACKFILL]);
+        records = (long)clk.records_at_end[SYNC_BACKFILL];
+        cache_rate[r] = records / secs;
+        cache_cpu[r] = cpu_seconds() - cpu0;
+        printf("  round %d: cache %ld records in %.2f s = %.0f/s", r + 1, records, secs,
+               cache_rate[r]);
+        import_run imp;
+        if (with_import && import_csv(csv, plain, &imp)) {
+            imp_rate[r] = rows / imp.wall;
+            imp_cpu[r] = imp.cpu;
+            printf(";  .import %.2f s = %.0f/s", imp.wall, imp_rate[r]);
+        } else {
+            imp_rate[r] = 0;
+        }
+        printf("\n");
     }
-    unlink(csv);
-    unlink(plain);
+    printf("(1) backfill into a fresh cache through the client (median of %d):\n", rounds);
+    printf("  records phase:  %ld records, %.0f records/s (list pages in, search index built)\n",
+           records, median(cache_rate, rounds));
+    printf("  associations:   %.2f s, %lld requests (last round)\n",
+           seconds(clk.start_ms[SYNC_ASSOCIATIONS], clk.end_ms[SYNC_ASSOCIATIONS]),
+           (long long)(clk.requests_at_end[SYNC_ASSOCIATIONS] -
+                       clk.requests_at_start[SYNC_ASSOCIATIONS]));
+    printf("  cpu in this process per round: %.2f s (median)\n", median(cache_cpu, rounds));
+    printf("  cache file:     %.1f MB (+ %.1f MB WAL)\n", file_size(db) / 1e6,
+           file_size(wal) / 1e6);
+    if (with_import) {
+        double ir = median(imp_rate, rounds);
+        printf("  sqlite3 .import: %ld rows (CSV %.1f MB), %.0f records/s, %.2f s cpu, "
+               "file %.1f MB\n", rows, file_size(csv) / 1e6, ir, median(imp_cpu, rounds),
+               file_size(plain) / 1e6);
+        printf("  ratio (cache backfill / .import records per second): %.2fx  "
+               "(target >= 0.5x)\n", median(cache_rate, rounds) / ir);
+    }
+    if (!getenv("BENCH_KEEP")) {
+        unlink(csv);
+        unlink(plain);
+    }
 
     /* (2) incremental after 1% changed */
+    if (!part("incremental"))
+        goto out;
     long changed = change_some(&fh, ps, 100);
     char *r = fakehub_request(&fh, "POST", "/_fakehub/reset", "{}", NULL);
     free(r);
@@ -345,13 +415,14 @@ int main(void)
            100.0 * (double)fin.requests / (double)(changed ? changed : 1),
            (long long)fin.records_done);
     print_endpoints(&fh);
-
+out:
     portal_close(ps);
     fakehub_stop(&fh);
-    unlink(db);
-    unlink(wal);
-    snprintf(wal, sizeof wal, "%s-shm", db);
-    unlink(wal);
-    rmdir(dir);
+    if (getenv("BENCH_KEEP")) {
+        printf("  kept %s\n", dir);
+    } else {
+        remove_cache(dir);
+        rmdir(dir);
+    }
     return 0;
 }
