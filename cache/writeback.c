@@ -150,10 +150,16 @@ static ht_status claim_next(writeback_job *j, wb_batch **out, ht_error *err)
 {
     *out = NULL;
     for (size_t i = 0; i < ARRAY_SIZE(claim_order); i++) {
+        /* Nothing this job does makes new creates claimable: once none is
+         * left, stop looking (a look walks the queue). */
+        if (claim_order[i] == OBK_CREATE && j->creates_exhausted)
+            continue;
         outbox_batch *ob = NULL;
         ht_status s = outbox_claim(j->st, NULL, claim_order[i], 100, &ob, err);
         if (s != HT_OK)
             return s;
+        if (!ob && claim_order[i] == OBK_CREATE)
+            j->creates_exhausted = true;
         if (!ob)
             continue;
         const objmeta *m = meta_object(j->st, ob->object, err);

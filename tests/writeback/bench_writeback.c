@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "outbox.h"
@@ -31,6 +32,14 @@ static double now_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double cpu_s(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
+           ru.ru_stime.tv_usec / 1e6;
 }
 
 static long endpoint_total(json_t *stats, const char *key)
@@ -109,8 +118,9 @@ int main(void)
     writeback_progress p;
     ht_error err;
     t0 = now_s();
+    double c0 = cpu_s();
     ht_status st = writeback_run(f.ps, NULL, &p, &err);
-    double t_push = now_s() - t0;
+    double t_push = now_s() - t0, c_push = cpu_s() - c0;
     if (st != HT_OK) {
         fprintf(stderr, "bench_writeback: push failed: %s\n", err.message);
         wbf_stop(&f);
@@ -138,7 +148,8 @@ int main(void)
     printf("  drain: %.2f s; rate-limit bound for %ld requests %.2f s (N*W/L): %.3fx"
            " (target <= 1.1x); strict bound (ceil(N/L)-1)*W %.2f s\n", t_push, total, bound,
            t_push / bound, strict);
-    printf("  throughput: %.0f edits/s\n", p.edits_done / t_push);
+    printf("  throughput: %.0f edits/s; the pushing process used %.2f s of CPU (%.1f ms per"
+           " batch of 100)\n", p.edits_done / t_push, c_push, c_push * 1000 / (double)p.batches);
     wbf_stop(&f);
     return p.edits_done == (int64_t)records ? 0 : 1;
 }
