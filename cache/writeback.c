@@ -155,7 +155,8 @@ static ht_status claim_next(writeback_job *j, wb_batch **out, ht_error *err)
         if (claim_order[i] == OBK_CREATE && j->creates_exhausted)
             continue;
         outbox_batch *ob = NULL;
-        ht_status s = outbox_claim(j->st, NULL, claim_order[i], 100, &ob, err);
+        ht_status s = outbox_claim(j->st, NULL, claim_order[i], (size_t)j->batch_records, &ob,
+                                   err);
         if (s != HT_OK)
             return s;
         if (!ob && claim_order[i] == OBK_CREATE)
@@ -312,6 +313,8 @@ writeback_job *writeback_start(portal_session *ps, const writeback_options *opt,
     j->pipeline = opt->pipeline > 0 ? opt->pipeline : DEFAULT_PIPELINE;
     if (j->pipeline > MAX_PIPELINE)
         j->pipeline = MAX_PIPELINE;
+    j->batch_records = opt->batch_records > 0 && opt->batch_records < 100 ? opt->batch_records
+                                                                           : 100;
     if (prepare(j, err) != HT_OK) {
         release_lock(j);
         free(j);

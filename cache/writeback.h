@@ -49,6 +49,7 @@ typedef struct writeback_options {
     writeback_created_fn  on_created; /* may be NULL */
     void                 *ud;
     int                   pipeline;  /* batches in flight at once; 0: 6 */
+    int                   batch_records; /* records per batch; 0: 100 (HubSpot's most) */
 } writeback_options;
 
 typedef struct writeback_job writeback_job;

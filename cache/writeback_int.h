@@ -65,6 +65,7 @@ struct writeback_job {
     ht_error          result_err;
     int               active;       /* batches in flight */
     int               pipeline;
+    int               batch_records;
     hs_call_id       *calls;        /* requests in flight, for teardown */
     size_t            ncalls, capcalls;
     wb_keyprop      **keys;

@@ -1183,6 +1183,92 @@ static void test_faults_end_in_the_intended_state(void **state)
     wbf_free_ids(k, 0);
 }
 
+/* ---- the job in a loop (the browser's way) ----------------------------------------------- */
+
+typedef struct job_watch {
+    int       progress_calls, done_calls;
+    ht_status done_status;
+    writeback_job *cancel_me;   /* cancel at the first progress report */
+} job_watch;
+
+static void watch_progress(void *ud, const writeback_progress *p)
+{
+    job_watch *w = ud;
+    w->progress_calls++;
+    if (w->cancel_me && p->batches > 0)
+        writeback_cancel(w->cancel_me);
+}
+
+static void watch_done(void *ud, ht_status st, const ht_error *err)
+{
+    job_watch *w = ud;
+    w->done_calls++;
+    w->done_status = st;
+}
+
+static void queue_many(wbfix *f, const char *value, size_t n)
+{
+    char **ids = wbf_ids(f, "contacts", n);
+    for (size_t i = 0; ids[i]; i++)
+        queue_edit(f, "contacts", ids[i], "jobtitle", value);
+    wbf_free_ids(ids, 0);
+}
+
+static void test_job_cancel_and_free_lose_nothing(void **state)
+{
+    wbfix *f = fresh(state);
+    queue_many(f, "Loop Title", 30);
+    /* Small batches, one at a time, so the job has several to go. */
+    job_watch w = {0};
+    writeback_options o = {.on_progress = watch_progress, .on_done = watch_done, .ud = &w,
+                           .pipeline = 1, .batch_records = 5};
+    ht_error err;
+    writeback_job *j = writeback_start(f->ps, &o, &err);
+    assert_non_null(j);
+    assert_false(writeback_finished(j));
+    assert_int_equal(w.done_calls, 0);      /* never inside start */
+    /* A second push of the same cache is refused while this one runs. */
+    portal_options po = {.config_path = f->config, .cache_dir = f->hub_dir, .token = f->fh.token};
+    portal_session *other = NULL;
+    assert_int_equal(portal_open(&po, &other, &err), HT_OK);
+    assert_int_equal(portal_connect(other, &err), HT_OK);
+    assert_null(writeback_start(other, NULL, &err));
+    assert_int_equal(err.status, HT_CONFLICT);
+    /* Tear the job down in the middle: what was in flight goes back. */
+    while (!writeback_finished(j) && writeback_get_progress(j)->requests == 0)
+        hs_client_poll(f->ps->client, NULL, 0, 50);
+    writeback_free(j);
+    assert_int_equal(w.done_calls, 0);      /* the owner freed it: no callback */
+    outbox_counts oc = counts(f);
+    assert_int_equal(oc.sending, 0);
+    assert_int_equal(oc.pending, 30);
+    /* Now the lock is free for the other session. */
+    writeback_job *j2 = writeback_start(other, NULL, &err);
+    assert_non_null(j2);
+    writeback_free(j2);
+    portal_close(other);
+    /* Cancel: the job stops claiming and ends with HT_CANCELLED. */
+    memset(&w, 0, sizeof w);
+    j = writeback_start(f->ps, &o, &err);
+    assert_non_null(j);
+    w.cancel_me = j;
+    while (!writeback_finished(j))
+        hs_client_poll(f->ps->client, NULL, 0, 50);
+    assert_int_equal(w.done_calls, 1);
+    assert_int_equal(w.done_status, HT_CANCELLED);
+    /* It finished the batch it had, and left the rest queued. */
+    assert_int_equal(writeback_get_progress(j)->batches, 1);
+    assert_int_equal(writeback_get_progress(j)->edits_done, 5);
+    writeback_free(j);
+    assert_int_equal(counts(f).pending, 25);
+    assert_int_equal(counts(f).sending, 0);
+    /* A full push afterwards writes everything exactly once. */
+    writeback_progress p;
+    assert_int_equal(push(f, &p, &err), HT_OK);
+    assert_int_equal(queued_total(f), 0);
+    assert_int_equal(wbf_count_with(f, "contacts", "jobtitle", "Loop Title"), 30);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1203,6 +1289,7 @@ int main(void)
         cmocka_unit_test(test_queue_retry_drop_and_undo),
         cmocka_unit_test(test_associations_added_and_removed),
         cmocka_unit_test(test_faults_end_in_the_intended_state),
+        cmocka_unit_test(test_job_cancel_and_free_lose_nothing),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
