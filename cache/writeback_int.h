@@ -139,6 +139,9 @@ bool wb_record_has(const json_t *record, const char *name, const char **value);
 const apierror_item *wb_error_for_id(const hs_batch_result *r, const char *id);
 /* Copy the error of a failed part (its chunk's error) into out. */
 void wb_part_error(const hs_batch_result *r, ht_error *out);
+/* Did HubSpot take the part's request (a 2xx, a refusal of its inputs, or
+ * an answer lost after it may have acted)? Counts as sent. */
+bool wb_part_reached(const hs_batch_result *r);
 /* Is a failed part's status one that names bad inputs (400, 409)? */
 bool wb_is_input_error(const hs_batch_result *r);
 /* /crm/v3/objects/<type>/batch/read for hs_batch_post. */

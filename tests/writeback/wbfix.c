@@ -446,7 +446,17 @@ int wbf_hubtui_wait(wbfix *f, pid_t pid, char **out, char **errout)
 
 int wbf_hubtui(wbfix *f, const char *const *args, char **out, char **errout)
 {
-    return wbf_hubtui_wait(f, wbf_hubtui_spawn(f, args), out, errout);
+    char *o = NULL, *e = NULL;
+    int rc = wbf_hubtui_wait(f, wbf_hubtui_spawn(f, args), &o, &e);
+    if (getenv("WB_SHOW")) {
+        fprintf(stderr, "$ hubtui");
+        for (size_t i = 0; args[i]; i++)
+            fprintf(stderr, " %s", args[i]);
+        fprintf(stderr, "   [exit %d]\n%s%s", rc, o ? o : "", e ? e : "");
+    }
+    if (out) *out = o; else free(o);
+    if (errout) *errout = e; else free(e);
+    return rc;
 }
 
 /* ---- ids ------------------------------------------------------------------------------------------ */

@@ -64,7 +64,8 @@ long wbf_write_requests(wbfix *f);
 long wbf_total_requests(wbfix *f);
 
 /* Run $HUBTUI with args (NULL-terminated) on this directory; returns its
- * exit status and, if wanted, its stdout / stderr (caller frees). */
+ * exit status and, if wanted, its stdout / stderr (caller frees). With
+ * WB_SHOW set, each command and its output are echoed on stderr. */
 int wbf_hubtui(wbfix *f, const char *const *args, char **out, char **errout);
 /* The same in two steps: start it (output to files in the directory) ... */
 pid_t wbf_hubtui_spawn(wbfix *f, const char *const *args);
