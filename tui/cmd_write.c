@@ -240,7 +240,13 @@ static int set_values(portal_session *ps, const char *object, const char *id,
 {
     record *rec = NULL;
     ht_error err;
-    if (records_get(ps->st, object, id, &rec, &err) != HT_OK) {
+    ht_status s = records_get(ps->st, object, id, &rec, &err);
+    if (s == HT_NOT_FOUND) {
+        fprintf(stderr, "hubtui: %s: sync it first ('hubtui sync %s'); nothing was queued\n",
+                err.message, object);
+        return CLI_EXIT_FAILURE;
+    }
+    if (s != HT_OK) {
         fprintf(stderr, "hubtui: %s %s: %s\n", object, id, err.message);
         return CLI_EXIT_FAILURE;
     }
