@@ -321,16 +321,12 @@ writeback_job *writeback_start(portal_session *ps, const writeback_options *opt,
         return NULL;
     }
     if (opt->dry_run && !j->c) {
-        finish(j);
+        finish(j);   /* nothing to wait for, and no loop to wait in */
         return j;
     }
-    if (opt->dry_run) {
-        j->op_id = hs_op_register(j->c, HS_PRIO_BACKGROUND, op_cancel, j);
-        hs_defer(j->c, j->op_id, finish_deferred, j);
-        return j;
-    }
+    /* As a client operation, cancelling background work reaches the job. */
     j->op_id = hs_op_register(j->c, HS_PRIO_BACKGROUND, op_cancel, j);
-    hs_defer(j->c, j->op_id, kick, j);
+    hs_defer(j->c, j->op_id, opt->dry_run ? finish_deferred : kick, j);
     return j;
 }
 

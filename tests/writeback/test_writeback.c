@@ -1234,10 +1234,14 @@ static void test_job_cancel_and_free_lose_nothing(void **state)
     assert_int_equal(portal_connect(other, &err), HT_OK);
     assert_null(writeback_start(other, NULL, &err));
     assert_int_equal(err.status, HT_CONFLICT);
-    /* Tear the job down in the middle: what was in flight goes back. */
-    while (!writeback_finished(j) && writeback_get_progress(j)->requests == 0)
-        hs_client_poll(f->ps->client, NULL, 0, 50);
+    /* One turn of the loop claims the first batch and sends its read (which
+     * fakehub holds for a while); tear the job down then: what was in
+     * flight goes back to the queue. */
+    wbf_control(f, "/_fakehub/config", "{\"faults\":\"latency=300-300\"}");
+    hs_client_poll(f->ps->client, NULL, 0, 0);
+    assert_int_equal(counts(f).sending, 5);
     writeback_free(j);
+    wbf_control(f, "/_fakehub/config", "{\"faults\":\"\"}");
     assert_int_equal(w.done_calls, 0);      /* the owner freed it: no callback */
     outbox_counts oc = counts(f);
     assert_int_equal(oc.sending, 0);
