@@ -117,6 +117,14 @@ static ht_status final_status(writeback_job *j, ht_error *out)
     return HT_OK;
 }
 
+/* The last thing ever done with the job here: on_done may free it. */
+static void report_done(writeback_job *j)
+{
+    j->done_owed = false;
+    if (j->opt.on_done)
+        j->opt.on_done(j->opt.ud, j->result, j->result == HT_OK ? NULL : &j->result_err);
+}
+
 static void finish(writeback_job *j)
 {
     if (j->finished)
@@ -137,9 +145,14 @@ static void finish(writeback_job *j)
              (long long)j->prog.not_applied, (long long)j->prog.creates_done,
              (long long)j->prog.requests);
     wb_progress(j);
-    /* Freeing the job from writeback_free wants no callback. */
-    if (j->opt.on_done && !j->in_free)
-        j->opt.on_done(j->opt.ud, st, st == HT_OK ? NULL : &j->result_err);
+    /* Freeing the job from writeback_free wants no callback; a cancel from
+     * the client reports once it has stopped touching the job. */
+    if (j->in_free)
+        return;
+    if (j->hold_done)
+        j->done_owed = true;
+    else
+        report_done(j);
 }
 
 /* ---- claiming -------------------------------------------------------------------------- */
@@ -237,8 +250,12 @@ static void op_cancel(void *ud)
 {
     writeback_job *j = ud;
     j->tearing_down = true;
+    j->hold_done = true;
     cancel_calls(j);
     finish(j);
+    j->hold_done = false;
+    if (j->done_owed)
+        report_done(j);
 }
 
 /* ---- starting -------------------------------------------------------------------------- */

@@ -45,7 +45,8 @@ typedef struct writeback_progress {
 
 typedef void (*writeback_progress_fn)(void *ud, const writeback_progress *p);
 /* Called once when the job ends: HT_OK (even with conflicts or failures —
- * see the progress counts), HT_CANCELLED, or why it could not go on. */
+ * see the progress counts), HT_CANCELLED, or why it could not go on. It may
+ * free the job. */
 typedef void (*writeback_done_fn)(void *ud, ht_status st, const ht_error *err);
 /* A queued create landed: local_id ("local-7") is now hubspot_id. */
 typedef void (*writeback_created_fn)(void *ud, const char *object, const char *local_id,

@@ -57,6 +57,8 @@ struct writeback_job {
     bool              stopping;     /* a batch hit a reason to stop (stop_err) */
     bool              pumping;
     bool              in_free;      /* ending inside writeback_free: no on_done */
+    bool              hold_done;    /* still using the job: report the end later */
+    bool              done_owed;    /* ended while hold_done */
     bool              creates_exhausted; /* no claimable create left */
     hs_call_id        op_id;        /* the job as a client operation */
     ht_status         stop_status;

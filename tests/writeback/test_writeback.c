@@ -1206,6 +1206,15 @@ static void watch_done(void *ud, ht_status st, const ht_error *err)
     w->done_status = st;
 }
 
+/* An on_done that frees its job, as a browser might. */
+static void free_on_done(void *ud, ht_status st, const ht_error *err)
+{
+    job_watch *w = ud;
+    w->done_calls++;
+    w->done_status = st;
+    writeback_free(w->cancel_me);
+}
+
 static void queue_many(wbfix *f, const char *value, size_t n)
 {
     char **ids = wbf_ids(f, "contacts", n);
@@ -1266,6 +1275,20 @@ static void test_job_cancel_and_free_lose_nothing(void **state)
     writeback_free(j);
     assert_int_equal(counts(f).pending, 25);
     assert_int_equal(counts(f).sending, 0);
+    /* The client cancelling background work ends the job too, and its
+     * on_done may free it. */
+    memset(&w, 0, sizeof w);
+    writeback_options o2 = {.on_done = free_on_done, .ud = &w, .batch_records = 5};
+    wbf_control(f, "/_fakehub/config", "{\"faults\":\"latency=300-300\"}");
+    w.cancel_me = writeback_start(f->ps, &o2, &err);
+    assert_non_null(w.cancel_me);
+    hs_client_poll(f->ps->client, NULL, 0, 0);
+    hs_cancel_priority(f->ps->client, HS_PRIO_BACKGROUND);
+    wbf_control(f, "/_fakehub/config", "{\"faults\":\"\"}");
+    assert_int_equal(w.done_calls, 1);
+    assert_int_equal(w.done_status, HT_CANCELLED);
+    assert_int_equal(counts(f).sending, 0);
+    assert_int_equal(counts(f).pending, 25);
     /* A full push afterwards writes everything exactly once. */
     writeback_progress p;
     assert_int_equal(push(f, &p, &err), HT_OK);
