@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1296,6 +1297,96 @@ static void test_job_cancel_and_free_lose_nothing(void **state)
     assert_int_equal(wbf_count_with(f, "contacts", "jobtitle", "Loop Title"), 30);
 }
 
+/* A record archived between the read and the write: the batch update
+ * answers 207 for it, and exactly its edit is kept as failed. fakehub holds
+ * every request 400 ms; the archive is sent 200 ms after the read, so it
+ * lands after the read and before the update. */
+typedef struct late_archive {
+    wbfix *f;
+    char   path[128];
+    long   status;
+} late_archive;
+
+static void *archive_later(void *ud)
+{
+    late_archive *la = ud;
+    usleep(200 * 1000);
+    free(fakehub_request(&la->f->fh, "DELETE", la->path, NULL, &la->status));
+    return NULL;
+}
+
+static void test_207_on_the_write_keeps_the_failed_input(void **state)
+{
+    wbfix *f = fresh(state);
+    char **ids = wbf_ids(f, "contacts", 3);
+    for (int i = 0; i < 3; i++)
+        queue_edit(f, "contacts", ids[i], "jobtitle", "Racing Title");
+    wbf_control(f, "/_fakehub/config", "{\"faults\":\"latency=400-400\"}");
+    ht_error err;
+    writeback_job *j = writeback_start(f->ps, NULL, &err);
+    assert_non_null(j);
+    hs_client_poll(f->ps->client, NULL, 0, 0);   /* the read goes out */
+    late_archive la = {.f = f};
+    snprintf(la.path, sizeof la.path, "/crm/v3/objects/contacts/%s", ids[1]);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, archive_later, &la), 0);
+    while (!writeback_finished(j))
+        hs_client_poll(f->ps->client, NULL, 0, 100);
+    pthread_join(t, NULL);
+    wbf_control(f, "/_fakehub/config", "{\"faults\":\"\"}");
+    assert_int_equal(la.status, 204);
+    const writeback_progress *p = writeback_get_progress(j);
+    assert_int_equal(p->edits_sent, 3);   /* the read still saw all three */
+    assert_int_equal(p->edits_done, 2);
+    assert_int_equal(p->failed, 1);
+    writeback_free(j);
+    outbox_entry *v;
+    size_t n;
+    assert_int_equal(outbox_list(f->ps->st, NULL, &v, &n, &err), HT_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(v[0].id, ids[1]);
+    assert_int_equal(v[0].state, OB_FAILED);
+    assert_int_equal(v[0].http_status, 207);
+    assert_non_null(strstr(v[0].err_message, "Could not get some"));
+    outbox_entries_free(v, n);
+    assert_server(f, "contacts", ids[0], "jobtitle", "Racing Title");
+    assert_server(f, "contacts", ids[2], "jobtitle", "Racing Title");
+    wbf_free_ids(ids, 0);
+}
+
+/* An association to a record archived on HubSpot: the v4 batch answers 207
+ * for that pair only. */
+static void test_207_on_associations_keeps_the_failed_pair(void **state)
+{
+    wbfix *f = fresh(state);
+    char **c = wbf_ids(f, "contacts", 2), **k = wbf_ids(f, "companies", 3);
+    queue_assoc(f, true, c[0], k[1], 0, NULL, NULL);
+    queue_assoc(f, true, c[1], k[2], 0, NULL, NULL);
+    char *path = xasprintf("/crm/v3/objects/companies/%s", k[2]);
+    long status = 0;
+    free(fakehub_request(&f->fh, "DELETE", path, NULL, &status));
+    free(path);
+    assert_int_equal(status, 204);
+    writeback_progress p;
+    ht_error err;
+    assert_int_equal(push(f, &p, &err), HT_OK);
+    assert_int_equal(p.edits_done, 1);
+    assert_int_equal(p.failed, 1);
+    int types[8];
+    assert_true(server_links(f, c[0], k[1], types, 8) >= 1);
+    outbox_entry *v;
+    size_t n;
+    assert_int_equal(outbox_list(f->ps->st, NULL, &v, &n, &err), HT_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(v[0].kind, OBK_ASSOC_ADD);
+    assert_string_equal(v[0].to_id, k[2]);
+    assert_int_equal(v[0].state, OB_FAILED);
+    assert_non_null(strstr(v[0].err_message, "Could not find"));
+    outbox_entries_free(v, n);
+    wbf_free_ids(c, 0);
+    wbf_free_ids(k, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1317,6 +1408,8 @@ int main(void)
         cmocka_unit_test(test_associations_added_and_removed),
         cmocka_unit_test(test_faults_end_in_the_intended_state),
         cmocka_unit_test(test_job_cancel_and_free_lose_nothing),
+        cmocka_unit_test(test_207_on_the_write_keeps_the_failed_input),
+        cmocka_unit_test(test_207_on_associations_keeps_the_failed_pair),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
