@@ -1096,7 +1096,9 @@ static const char *const claim_kinds_sql[] = {
 
 static ht_status oldest_okey(store *st, outbox_kind kind, int64_t *okey, ht_error *err)
 {
-    char *sql = xasprintf("SELECT okey FROM outbox WHERE state='pending' AND %s"
+    /* In queue order (the table's own order): the first claimable row ends
+     * the walk, where the state index would sort every pending row first. */
+    char *sql = xasprintf("SELECT okey FROM outbox NOT INDEXED WHERE state='pending' AND %s"
                           " ORDER BY qid LIMIT 1", claim_kinds_sql[kind]);
     sqlite3_stmt *q = store_stmt(st, sql, err);
     free(sql);
@@ -1109,15 +1111,19 @@ static ht_status oldest_okey(store *st, outbox_kind kind, int64_t *okey, ht_erro
                                                  : store_fail(st, rc, "reading the outbox", err);
 }
 
-/* Record ids with claimable rows of `kind`, oldest first. */
+/* Record ids with claimable rows of `kind`, oldest first. The pending rows
+ * are walked in queue order (the state index holds them by qid within an
+ * object type) until max distinct records are found, so a claim costs what
+ * it takes, not the length of the queue. */
 static ht_status claimable_records(store *st, int64_t okey, outbox_kind kind, size_t max,
                                    int64_t **ids, size_t *n, ht_error *err)
 {
     char *sql = xasprintf(
-        "SELECT record_id FROM outbox WHERE okey=?1 AND state='pending' AND %s"
-        " AND NOT EXISTS(SELECT 1 FROM outbox s WHERE s.okey=outbox.okey"
-        " AND s.record_id=outbox.record_id AND s.state='sending')"
-        " GROUP BY record_id ORDER BY min(qid) LIMIT ?2", claim_kinds_sql[kind]);
+        "SELECT record_id FROM outbox INDEXED BY outbox_state"
+        " WHERE state='pending' AND okey=?1 AND %s"
+        " AND NOT EXISTS(SELECT 1 FROM outbox s INDEXED BY outbox_record"
+        " WHERE s.okey=outbox.okey AND s.record_id=outbox.record_id AND s.state='sending')"
+        " ORDER BY qid", claim_kinds_sql[kind]);
     sqlite3_stmt *q = store_stmt(st, sql, err);
     free(sql);
     *ids = NULL;
@@ -1125,14 +1131,20 @@ static ht_status claimable_records(store *st, int64_t okey, outbox_kind kind, si
     if (!q)
         return err ? err->status : HT_DB;
     sqlite3_bind_int64(q, 1, okey);
-    sqlite3_bind_int64(q, 2, (int64_t)max);
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    int rc = SQLITE_DONE;
+    while (*n < max && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(q, 0);
+        bool seen = false;
+        for (size_t i = 0; i < *n && !seen; i++)
+            seen = (*ids)[i] == id;
+        if (seen)
+            continue;
         *ids = xrealloc(*ids, (*n + 1) * sizeof **ids);
-        (*ids)[(*n)++] = sqlite3_column_int64(q, 0);
+        (*ids)[(*n)++] = id;
     }
     sqlite3_reset(q);
-    return rc == SQLITE_DONE ? HT_OK : store_fail(st, rc, "reading the outbox", err);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? HT_OK
+                                                 : store_fail(st, rc, "reading the outbox", err);
 }
 
 /* Mark one record's pending rows of the given kinds as sending and return them. */
@@ -1140,7 +1152,10 @@ static ht_status claim_rows(store *st, const outbox_batch *b, int64_t okey, int6
                             const char *kinds, ob_row **rows, size_t *n, ht_error *err)
 {
     char *cols = cols_list();
-    char *sql = xasprintf("UPDATE outbox SET state='sending', batch_id=?1, claimed_ms=?2,"
+    /* By the record's index: the planner would otherwise walk every
+     * pending row of the object type (state index) once per record. */
+    char *sql = xasprintf("UPDATE outbox INDEXED BY outbox_record SET state='sending',"
+                          " batch_id=?1, claimed_ms=?2,"
                           " attempts=attempts+1, updated_ms=?2 WHERE okey=?3 AND record_id=?4"
                           " AND state='pending' AND kind IN (%s) AND (kind<>'update' OR"
                           NO_OLDER_EDIT ") RETURNING %s", kinds, cols);

@@ -117,6 +117,14 @@ static ht_status final_status(writeback_job *j, ht_error *out)
     return HT_OK;
 }
 
+/* The last thing ever done with the job here: on_done may free it. */
+static void report_done(writeback_job *j)
+{
+    j->done_owed = false;
+    if (j->opt.on_done)
+        j->opt.on_done(j->opt.ud, j->result, j->result == HT_OK ? NULL : &j->result_err);
+}
+
 static void finish(writeback_job *j)
 {
     if (j->finished)
@@ -137,9 +145,14 @@ static void finish(writeback_job *j)
              (long long)j->prog.not_applied, (long long)j->prog.creates_done,
              (long long)j->prog.requests);
     wb_progress(j);
-    /* Freeing the job from writeback_free wants no callback. */
-    if (j->opt.on_done && !j->in_free)
-        j->opt.on_done(j->opt.ud, st, st == HT_OK ? NULL : &j->result_err);
+    /* Freeing the job from writeback_free wants no callback; a cancel from
+     * the client reports once it has stopped touching the job. */
+    if (j->in_free)
+        return;
+    if (j->hold_done)
+        j->done_owed = true;
+    else
+        report_done(j);
 }
 
 /* ---- claiming -------------------------------------------------------------------------- */
@@ -150,10 +163,17 @@ static ht_status claim_next(writeback_job *j, wb_batch **out, ht_error *err)
 {
     *out = NULL;
     for (size_t i = 0; i < ARRAY_SIZE(claim_order); i++) {
+        /* Nothing this job does makes new creates claimable: once none is
+         * left, stop looking (a look walks the queue). */
+        if (claim_order[i] == OBK_CREATE && j->creates_exhausted)
+            continue;
         outbox_batch *ob = NULL;
-        ht_status s = outbox_claim(j->st, NULL, claim_order[i], 100, &ob, err);
+        ht_status s = outbox_claim(j->st, NULL, claim_order[i], (size_t)j->batch_records, &ob,
+                                   err);
         if (s != HT_OK)
             return s;
+        if (!ob && claim_order[i] == OBK_CREATE)
+            j->creates_exhausted = true;
         if (!ob)
             continue;
         const objmeta *m = meta_object(j->st, ob->object, err);
@@ -230,8 +250,12 @@ static void op_cancel(void *ud)
 {
     writeback_job *j = ud;
     j->tearing_down = true;
+    j->hold_done = true;
     cancel_calls(j);
     finish(j);
+    j->hold_done = false;
+    if (j->done_owed)
+        report_done(j);
 }
 
 /* ---- starting -------------------------------------------------------------------------- */
@@ -306,22 +330,20 @@ writeback_job *writeback_start(portal_session *ps, const writeback_options *opt,
     j->pipeline = opt->pipeline > 0 ? opt->pipeline : DEFAULT_PIPELINE;
     if (j->pipeline > MAX_PIPELINE)
         j->pipeline = MAX_PIPELINE;
+    j->batch_records = opt->batch_records > 0 && opt->batch_records < 100 ? opt->batch_records
+                                                                           : 100;
     if (prepare(j, err) != HT_OK) {
         release_lock(j);
         free(j);
         return NULL;
     }
     if (opt->dry_run && !j->c) {
-        finish(j);
+        finish(j);   /* nothing to wait for, and no loop to wait in */
         return j;
     }
-    if (opt->dry_run) {
-        j->op_id = hs_op_register(j->c, HS_PRIO_BACKGROUND, op_cancel, j);
-        hs_defer(j->c, j->op_id, finish_deferred, j);
-        return j;
-    }
+    /* As a client operation, cancelling background work reaches the job. */
     j->op_id = hs_op_register(j->c, HS_PRIO_BACKGROUND, op_cancel, j);
-    hs_defer(j->c, j->op_id, kick, j);
+    hs_defer(j->c, j->op_id, opt->dry_run ? finish_deferred : kick, j);
     return j;
 }
 

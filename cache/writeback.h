@@ -7,8 +7,17 @@
  * conflict held for the user, never a silent overwrite. The values in each
  * write's response are compared with what was sent; a value the server did
  * not take is reported as not applied. Failures keep the edit with the
- * server's message. Creates never duplicate, even across a crash. Every
- * write lands in the audit log.
+ * server's message; a whole-batch 400 is split until the bad input stands
+ * alone. Creates never duplicate, even across a crash: they go out as batch
+ * upserts on the unique property hubtui_create_key (made once per object
+ * type through the properties API, which needs the schema write scope;
+ * without it contacts upsert by email and anything else is a plain create
+ * whose unknown outcome is kept as failed for the user to check). Anything
+ * whose outcome is unknown (a push that died, a lost answer) is looked up
+ * before it is sent again. Every write lands in the audit log.
+ *
+ * One push per cache at a time, across processes (a lock file next to the
+ * cache file). Call everything from the thread that runs the client's loop.
  *
  * CONTRACT between the sync, writeback and browser engineers: extend freely,
  * but keep these names and meanings. */
@@ -36,7 +45,8 @@ typedef struct writeback_progress {
 
 typedef void (*writeback_progress_fn)(void *ud, const writeback_progress *p);
 /* Called once when the job ends: HT_OK (even with conflicts or failures —
- * see the progress counts), HT_CANCELLED, or why it could not go on. */
+ * see the progress counts), HT_CANCELLED, or why it could not go on. It may
+ * free the job. */
 typedef void (*writeback_done_fn)(void *ud, ht_status st, const ht_error *err);
 /* A queued create landed: local_id ("local-7") is now hubspot_id. */
 typedef void (*writeback_created_fn)(void *ud, const char *object, const char *local_id,
@@ -49,6 +59,7 @@ typedef struct writeback_options {
     writeback_created_fn  on_created; /* may be NULL */
     void                 *ud;
     int                   pipeline;  /* batches in flight at once; 0: 6 */
+    int                   batch_records; /* records per batch; 0: 100 (HubSpot's most) */
 } writeback_options;
 
 typedef struct writeback_job writeback_job;

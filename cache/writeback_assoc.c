@@ -179,6 +179,8 @@ static void on_assoc_part(void *ud, const size_t *idx, size_t n, const hs_batch_
     wb_part_error(r, &e);
     bool refused = r->status != HT_OK && (r->status == HT_FORBIDDEN ||
                                           r->status == HT_NOT_FOUND || wb_is_input_error(r));
+    if (wb_part_reached(r))
+        a->j->prog.edits_sent += (int64_t)n;
     db_begin(a);
     for (size_t k = 0; k < n; k++) {
         size_t i = s->input_as[idx[k]];
@@ -227,7 +229,6 @@ static void send_stage(asc *a)
         }
         s->input_as[json_array_size(s->inputs)] = i;
         json_array_append_new(s->inputs, assoc_input(&a->ob->assocs[i]));
-        a->j->prog.edits_sent++;
     }
     a->sends = 1;   /* held until every send is submitted */
     for (int k = 0; k < AK_COUNT; k++) {

@@ -274,10 +274,21 @@ static void part_failed(crt_send *cs, const size_t *idx, size_t n, const hs_batc
         wb_job_stop(c->j, r->status, &e);
 }
 
+/* Edits a create sends (empty values are left out). */
+static int64_t sent_edits(crt *c, size_t ri)
+{
+    int64_t n = 0;
+    for (size_t ei = 0; ei < rec_of(c, ri)->nedits; ei++)
+        n += !str_empty(rec_of(c, ri)->edits[ei].new_value);
+    return n;
+}
+
 static void on_create_part(void *ud, const size_t *idx, size_t n, const hs_batch_result *r)
 {
     crt_send *cs = ud;
     crt *c = cs->c;
+    for (size_t k = 0; k < n && wb_part_reached(r); k++)
+        c->j->prog.edits_sent += sent_edits(c, cs->input_rec[idx[k]]);
     db_begin(c);
     if (r->status != HT_OK)
         part_failed(cs, idx, n, r);
@@ -314,7 +325,6 @@ static json_t *create_input(crt *c, size_t ri, cmode mode)
         if (str_empty(r->edits[ei].new_value))
             continue;   /* nothing to clear on a new record */
         json_object_set_new(props, r->edits[ei].prop, json_string(r->edits[ei].new_value));
-        c->j->prog.edits_sent++;
     }
     switch (mode) {
     case CM_KEY:

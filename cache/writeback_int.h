@@ -57,6 +57,9 @@ struct writeback_job {
     bool              stopping;     /* a batch hit a reason to stop (stop_err) */
     bool              pumping;
     bool              in_free;      /* ending inside writeback_free: no on_done */
+    bool              hold_done;    /* still using the job: report the end later */
+    bool              done_owed;    /* ended while hold_done */
+    bool              creates_exhausted; /* no claimable create left */
     hs_call_id        op_id;        /* the job as a client operation */
     ht_status         stop_status;
     ht_error          stop_err;
@@ -64,6 +67,7 @@ struct writeback_job {
     ht_error          result_err;
     int               active;       /* batches in flight */
     int               pipeline;
+    int               batch_records;
     hs_call_id       *calls;        /* requests in flight, for teardown */
     size_t            ncalls, capcalls;
     wb_keyprop      **keys;
@@ -137,6 +141,9 @@ bool wb_record_has(const json_t *record, const char *name, const char **value);
 const apierror_item *wb_error_for_id(const hs_batch_result *r, const char *id);
 /* Copy the error of a failed part (its chunk's error) into out. */
 void wb_part_error(const hs_batch_result *r, ht_error *out);
+/* Did HubSpot take the part's request (a 2xx, a refusal of its inputs, or
+ * an answer lost after it may have acted)? Counts as sent. */
+bool wb_part_reached(const hs_batch_result *r);
 /* Is a failed part's status one that names bad inputs (400, 409)? */
 bool wb_is_input_error(const hs_batch_result *r);
 /* /crm/v3/objects/<type>/batch/read for hs_batch_post. */

@@ -94,6 +94,16 @@ bool wb_is_input_error(const hs_batch_result *r)
     return false;
 }
 
+bool wb_part_reached(const hs_batch_result *r)
+{
+    if (r->status == HT_OK || wb_is_input_error(r))
+        return true;
+    for (size_t i = 0; i < r->n_chunks; i++)
+        if (r->chunks[i].maybe_applied)
+            return true;
+    return false;
+}
+
 void wb_part_error(const hs_batch_result *r, ht_error *out)
 {
     if (r->err) {

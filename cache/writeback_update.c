@@ -331,6 +331,11 @@ static void check_answer(upd *u, size_t ri, json_t *rec)
 static void on_write_part(void *ud, const size_t *idx, size_t n, const hs_batch_result *r)
 {
     upd *u = ud;
+    for (size_t k = 0; k < n && wb_part_reached(r); k++) {
+        size_t ri = u->input_rec[idx[k]];
+        for (size_t ei = 0; ei < u->ob->records[ri].nedits; ei++)
+            u->j->prog.edits_sent += u->fate[ri][ei] == F_SEND;
+    }
     db_begin(u);
     if (r->status != HT_OK) {
         size_t *recs = xmalloc((n ? n : 1) * sizeof *recs);
@@ -396,7 +401,6 @@ static void send_stage(upd *u)
             outbox_edit *ed = edit_of(u, ri, ei);
             /* "" clears a property. */
             json_object_set_new(props, ed->prop, json_string(ed->new_value ? ed->new_value : ""));
-            u->j->prog.edits_sent++;
         }
         u->input_rec[json_array_size(u->inputs)] = ri;
         json_array_append_new(u->inputs, json_pack("{ss so}", "id", u->ob->records[ri].id,

@@ -122,14 +122,14 @@ static void put_outcome(FILE *out, const outbox_entry *e)
     case OB_FAILED:
         fputs("; ", out);
         cmdw_put_value(out, e->err_message);
-        if (e->err_category || e->correlation_id || e->http_status) {
+        if (e->err_category || e->correlation_id) {
             fputs(" [", out);
             const char *sep = "";
             if (e->err_category) {
                 fprintf(out, "%s", e->err_category);
                 sep = ", ";
             }
-            if (e->http_status) {
+            if (e->http_status && !(e->err_message && strstr(e->err_message, "(HTTP "))) {
                 fprintf(out, "%sHTTP %d", sep, e->http_status);
                 sep = ", ";
             }
@@ -240,7 +240,13 @@ static int set_values(portal_session *ps, const char *object, const char *id,
 {
     record *rec = NULL;
     ht_error err;
-    if (records_get(ps->st, object, id, &rec, &err) != HT_OK) {
+    ht_status s = records_get(ps->st, object, id, &rec, &err);
+    if (s == HT_NOT_FOUND) {
+        fprintf(stderr, "hubtui: %s: sync it first ('hubtui sync %s'); nothing was queued\n",
+                err.message, object);
+        return CLI_EXIT_FAILURE;
+    }
+    if (s != HT_OK) {
         fprintf(stderr, "hubtui: %s %s: %s\n", object, id, err.message);
         return CLI_EXIT_FAILURE;
     }
@@ -466,7 +472,9 @@ static int push(portal_session *ps)
     writeback_progress p;
     ht_status st = writeback_run(ps, &o, &p, &err);
     clear_progress(&ui);
-    if (p.edits_total || p.batches || st == HT_OK)
+    if (st == HT_OK && p.batches == 0)
+        printf("nothing to push\n");
+    else if (p.edits_total || p.batches || st == HT_OK)
         printf("sent %lld, done %lld, created %lld, conflicts %lld, failed %lld, not applied"
                " %lld (%lld requests)\n", (long long)p.edits_sent, (long long)p.edits_done,
                (long long)p.creates_done, (long long)p.conflicts, (long long)p.failed,

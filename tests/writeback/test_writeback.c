@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1183,6 +1184,209 @@ static void test_faults_end_in_the_intended_state(void **state)
     wbf_free_ids(k, 0);
 }
 
+/* ---- the job in a loop (the browser's way) ----------------------------------------------- */
+
+typedef struct job_watch {
+    int       progress_calls, done_calls;
+    ht_status done_status;
+    writeback_job *cancel_me;   /* cancel at the first progress report */
+} job_watch;
+
+static void watch_progress(void *ud, const writeback_progress *p)
+{
+    job_watch *w = ud;
+    w->progress_calls++;
+    if (w->cancel_me && p->batches > 0)
+        writeback_cancel(w->cancel_me);
+}
+
+static void watch_done(void *ud, ht_status st, const ht_error *err)
+{
+    job_watch *w = ud;
+    w->done_calls++;
+    w->done_status = st;
+}
+
+/* An on_done that frees its job, as a browser might. */
+static void free_on_done(void *ud, ht_status st, const ht_error *err)
+{
+    job_watch *w = ud;
+    w->done_calls++;
+    w->done_status = st;
+    writeback_free(w->cancel_me);
+}
+
+static void queue_many(wbfix *f, const char *value, size_t n)
+{
+    char **ids = wbf_ids(f, "contacts", n);
+    for (size_t i = 0; ids[i]; i++)
+        queue_edit(f, "contacts", ids[i], "jobtitle", value);
+    wbf_free_ids(ids, 0);
+}
+
+static void test_job_cancel_and_free_lose_nothing(void **state)
+{
+    wbfix *f = fresh(state);
+    queue_many(f, "Loop Title", 30);
+    /* Small batches, one at a time, so the job has several to go. */
+    job_watch w = {0};
+    writeback_options o = {.on_progress = watch_progress, .on_done = watch_done, .ud = &w,
+                           .pipeline = 1, .batch_records = 5};
+    ht_error err;
+    writeback_job *j = writeback_start(f->ps, &o, &err);
+    assert_non_null(j);
+    assert_false(writeback_finished(j));
+    assert_int_equal(w.done_calls, 0);      /* never inside start */
+    /* A second push of the same cache is refused while this one runs. */
+    portal_options po = {.config_path = f->config, .cache_dir = f->hub_dir, .token = f->fh.token};
+    portal_session *other = NULL;
+    assert_int_equal(portal_open(&po, &other, &err), HT_OK);
+    assert_int_equal(portal_connect(other, &err), HT_OK);
+    assert_null(writeback_start(other, NULL, &err));
+    assert_int_equal(err.status, HT_CONFLICT);
+    /* One turn of the loop claims the first batch and sends its read (which
+     * fakehub holds for a while); tear the job down then: what was in
+     * flight goes back to the queue. */
+    wbf_control(f, "/_fakehub/config", "{\"faults\":\"latency=300-300\"}");
+    hs_client_poll(f->ps->client, NULL, 0, 0);
+    assert_int_equal(counts(f).sending, 5);
+    writeback_free(j);
+    wbf_control(f, "/_fakehub/config", "{\"faults\":\"\"}");
+    assert_int_equal(w.done_calls, 0);      /* the owner freed it: no callback */
+    outbox_counts oc = counts(f);
+    assert_int_equal(oc.sending, 0);
+    assert_int_equal(oc.pending, 30);
+    /* Now the lock is free for the other session. */
+    writeback_job *j2 = writeback_start(other, NULL, &err);
+    assert_non_null(j2);
+    writeback_free(j2);
+    portal_close(other);
+    /* Cancel: the job stops claiming and ends with HT_CANCELLED. */
+    memset(&w, 0, sizeof w);
+    j = writeback_start(f->ps, &o, &err);
+    assert_non_null(j);
+    w.cancel_me = j;
+    while (!writeback_finished(j))
+        hs_client_poll(f->ps->client, NULL, 0, 50);
+    assert_int_equal(w.done_calls, 1);
+    assert_int_equal(w.done_status, HT_CANCELLED);
+    /* It finished the batch it had, and left the rest queued. */
+    assert_int_equal(writeback_get_progress(j)->batches, 1);
+    assert_int_equal(writeback_get_progress(j)->edits_done, 5);
+    writeback_free(j);
+    assert_int_equal(counts(f).pending, 25);
+    assert_int_equal(counts(f).sending, 0);
+    /* The client cancelling background work ends the job too, and its
+     * on_done may free it. */
+    memset(&w, 0, sizeof w);
+    writeback_options o2 = {.on_done = free_on_done, .ud = &w, .batch_records = 5};
+    wbf_control(f, "/_fakehub/config", "{\"faults\":\"latency=300-300\"}");
+    w.cancel_me = writeback_start(f->ps, &o2, &err);
+    assert_non_null(w.cancel_me);
+    hs_client_poll(f->ps->client, NULL, 0, 0);
+    hs_cancel_priority(f->ps->client, HS_PRIO_BACKGROUND);
+    wbf_control(f, "/_fakehub/config", "{\"faults\":\"\"}");
+    assert_int_equal(w.done_calls, 1);
+    assert_int_equal(w.done_status, HT_CANCELLED);
+    assert_int_equal(counts(f).sending, 0);
+    assert_int_equal(counts(f).pending, 25);
+    /* A full push afterwards writes everything exactly once. */
+    writeback_progress p;
+    assert_int_equal(push(f, &p, &err), HT_OK);
+    assert_int_equal(queued_total(f), 0);
+    assert_int_equal(wbf_count_with(f, "contacts", "jobtitle", "Loop Title"), 30);
+}
+
+/* A record archived between the read and the write: the batch update
+ * answers 207 for it, and exactly its edit is kept as failed. fakehub holds
+ * every request 400 ms; the archive is sent 200 ms after the read, so it
+ * lands after the read and before the update. */
+typedef struct late_archive {
+    wbfix *f;
+    char   path[128];
+    long   status;
+} late_archive;
+
+static void *archive_later(void *ud)
+{
+    late_archive *la = ud;
+    usleep(200 * 1000);
+    free(fakehub_request(&la->f->fh, "DELETE", la->path, NULL, &la->status));
+    return NULL;
+}
+
+static void test_207_on_the_write_keeps_the_failed_input(void **state)
+{
+    wbfix *f = fresh(state);
+    char **ids = wbf_ids(f, "contacts", 3);
+    for (int i = 0; i < 3; i++)
+        queue_edit(f, "contacts", ids[i], "jobtitle", "Racing Title");
+    wbf_control(f, "/_fakehub/config", "{\"faults\":\"latency=400-400\"}");
+    ht_error err;
+    writeback_job *j = writeback_start(f->ps, NULL, &err);
+    assert_non_null(j);
+    hs_client_poll(f->ps->client, NULL, 0, 0);   /* the read goes out */
+    late_archive la = {.f = f};
+    snprintf(la.path, sizeof la.path, "/crm/v3/objects/contacts/%s", ids[1]);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, archive_later, &la), 0);
+    while (!writeback_finished(j))
+        hs_client_poll(f->ps->client, NULL, 0, 100);
+    pthread_join(t, NULL);
+    wbf_control(f, "/_fakehub/config", "{\"faults\":\"\"}");
+    assert_int_equal(la.status, 204);
+    const writeback_progress *p = writeback_get_progress(j);
+    assert_int_equal(p->edits_sent, 3);   /* the read still saw all three */
+    assert_int_equal(p->edits_done, 2);
+    assert_int_equal(p->failed, 1);
+    writeback_free(j);
+    outbox_entry *v;
+    size_t n;
+    assert_int_equal(outbox_list(f->ps->st, NULL, &v, &n, &err), HT_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(v[0].id, ids[1]);
+    assert_int_equal(v[0].state, OB_FAILED);
+    assert_int_equal(v[0].http_status, 207);
+    assert_non_null(strstr(v[0].err_message, "Could not get some"));
+    outbox_entries_free(v, n);
+    assert_server(f, "contacts", ids[0], "jobtitle", "Racing Title");
+    assert_server(f, "contacts", ids[2], "jobtitle", "Racing Title");
+    wbf_free_ids(ids, 0);
+}
+
+/* An association to a record archived on HubSpot: the v4 batch answers 207
+ * for that pair only. */
+static void test_207_on_associations_keeps_the_failed_pair(void **state)
+{
+    wbfix *f = fresh(state);
+    char **c = wbf_ids(f, "contacts", 2), **k = wbf_ids(f, "companies", 3);
+    queue_assoc(f, true, c[0], k[1], 0, NULL, NULL);
+    queue_assoc(f, true, c[1], k[2], 0, NULL, NULL);
+    char *path = xasprintf("/crm/v3/objects/companies/%s", k[2]);
+    long status = 0;
+    free(fakehub_request(&f->fh, "DELETE", path, NULL, &status));
+    free(path);
+    assert_int_equal(status, 204);
+    writeback_progress p;
+    ht_error err;
+    assert_int_equal(push(f, &p, &err), HT_OK);
+    assert_int_equal(p.edits_done, 1);
+    assert_int_equal(p.failed, 1);
+    int types[8];
+    assert_true(server_links(f, c[0], k[1], types, 8) >= 1);
+    outbox_entry *v;
+    size_t n;
+    assert_int_equal(outbox_list(f->ps->st, NULL, &v, &n, &err), HT_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(v[0].kind, OBK_ASSOC_ADD);
+    assert_string_equal(v[0].to_id, k[2]);
+    assert_int_equal(v[0].state, OB_FAILED);
+    assert_non_null(strstr(v[0].err_message, "Could not find"));
+    outbox_entries_free(v, n);
+    wbf_free_ids(c, 0);
+    wbf_free_ids(k, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1203,6 +1407,9 @@ int main(void)
         cmocka_unit_test(test_queue_retry_drop_and_undo),
         cmocka_unit_test(test_associations_added_and_removed),
         cmocka_unit_test(test_faults_end_in_the_intended_state),
+        cmocka_unit_test(test_job_cancel_and_free_lose_nothing),
+        cmocka_unit_test(test_207_on_the_write_keeps_the_failed_input),
+        cmocka_unit_test(test_207_on_associations_keeps_the_failed_pair),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

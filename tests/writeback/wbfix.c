@@ -284,11 +284,24 @@ void wbf_other_edit(wbfix *f, const char *type, const char *id, const char *prop
     free(body);
 }
 
+json_t *wbf_hubspot_get(wbfix *f, const char *path, long *status)
+{
+    json_t *j = NULL;
+    for (int tries = 0; tries < 20; tries++) {
+        json_decref(j);
+        j = fakehub_json(&f->fh, "GET", path, NULL, status);
+        /* Tests may switch faults on: read through them. */
+        if (*status != 0 && *status != 429 && *status < 500 && (j || *status != 200))
+            break;
+    }
+    return j;
+}
+
 json_t *wbf_server_record(wbfix *f, const char *type, const char *id, const char *props)
 {
     char *path = xasprintf("/crm/v3/objects/%s/%s?properties=%s", type, id, props);
     long status = 0;
-    json_t *j = fakehub_json(&f->fh, "GET", path, NULL, &status);
+    json_t *j = wbf_hubspot_get(f, path, &status);
     free(path);
     if (status == 404) {
         json_decref(j);
@@ -378,7 +391,7 @@ long wbf_total_requests(wbfix *f)
 
 /* ---- running hubtui ----------------------------------------------------------------------------- */
 
-int wbf_hubtui(wbfix *f, const char *const *args, char **out, char **errout)
+pid_t wbf_hubtui_spawn(wbfix *f, const char *const *args)
 {
     const char *exe = getenv("HUBTUI");
     assert_non_null(exe);
@@ -410,10 +423,18 @@ int wbf_hubtui(wbfix *f, const char *const *args, char **out, char **errout)
         execv(exe, argv);
         _exit(127);
     }
+    free(argv);
+    free(out_path);
+    free(err_path);
+    return pid;
+}
+
+int wbf_hubtui_wait(wbfix *f, pid_t pid, char **out, char **errout)
+{
     int status = 0;
     while (waitpid(pid, &status, 0) < 0)
         ;
-    free(argv);
+    char *out_path = xasprintf("%s/stdout", f->dir), *err_path = xasprintf("%s/stderr", f->dir);
     if (out)
         *out = wbf_read_file(out_path);
     if (errout)
@@ -421,6 +442,21 @@ int wbf_hubtui(wbfix *f, const char *const *args, char **out, char **errout)
     free(out_path);
     free(err_path);
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int wbf_hubtui(wbfix *f, const char *const *args, char **out, char **errout)
+{
+    char *o = NULL, *e = NULL;
+    int rc = wbf_hubtui_wait(f, wbf_hubtui_spawn(f, args), &o, &e);
+    if (getenv("WB_SHOW")) {
+        fprintf(stderr, "$ hubtui");
+        for (size_t i = 0; args[i]; i++)
+            fprintf(stderr, " %s", args[i]);
+        fprintf(stderr, "   [exit %d]\n%s%s", rc, o ? o : "", e ? e : "");
+    }
+    if (out) *out = o; else free(o);
+    if (errout) *errout = e; else free(e);
+    return rc;
 }
 
 /* ---- ids ------------------------------------------------------------------------------------------ */

@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "harness.h"
 #include "portal.h"
@@ -45,6 +46,8 @@ void wbf_seed(wbfix *f, const char *const *objects);
 void wbf_control(wbfix *f, const char *path, const char *json_body);
 /* Change a record as another user (POST /_fakehub/edit). */
 void wbf_other_edit(wbfix *f, const char *type, const char *id, const char *props_json);
+/* GET a HubSpot path of fakehub, retrying through injected faults. */
+json_t *wbf_hubspot_get(wbfix *f, const char *path, long *status);
 /* The server's record with the given comma-separated properties (NULL
  * when it is gone). Caller decrefs. */
 json_t *wbf_server_record(wbfix *f, const char *type, const char *id, const char *props);
@@ -61,8 +64,13 @@ long wbf_write_requests(wbfix *f);
 long wbf_total_requests(wbfix *f);
 
 /* Run $HUBTUI with args (NULL-terminated) on this directory; returns its
- * exit status and, if wanted, its stdout / stderr (caller frees). */
+ * exit status and, if wanted, its stdout / stderr (caller frees). With
+ * WB_SHOW set, each command and its output are echoed on stderr. */
 int wbf_hubtui(wbfix *f, const char *const *args, char **out, char **errout);
+/* The same in two steps: start it (output to files in the directory) ... */
+pid_t wbf_hubtui_spawn(wbfix *f, const char *const *args);
+/* ... and wait for it: exit status, or 128 + signal. */
+int wbf_hubtui_wait(wbfix *f, pid_t pid, char **out, char **errout);
 
 /* Some record ids of a type in the cache/server (the first n, ascending);
  * caller frees the array and strings. */
