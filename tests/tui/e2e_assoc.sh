@@ -2,6 +2,8 @@
 # Associations from the graph: + picks the type, finds the record by
 # search and asks for the label; the new link shows as pending until
 # pushed; - removes one after a confirmation. Both checked on fakehub.
+# Real data and a loaded CI machine: waits get more room than the default.
+TT_TIMEOUT=${TT_TIMEOUT:-30}
 . "$(dirname "$0")/tmux-lib.sh"
 
 tt_fakehub --contacts 40

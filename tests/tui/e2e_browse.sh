@@ -4,6 +4,8 @@
 # you type (a mistake marked with its column), a record opened, the
 # association graph walked three levels and back, sorting and columns, and
 # the next run opening where this one left off.
+# Real data and a loaded CI machine: waits get more room than the default.
+TT_TIMEOUT=${TT_TIMEOUT:-30}
 . "$(dirname "$0")/tmux-lib.sh"
 
 tt_fakehub --contacts 120

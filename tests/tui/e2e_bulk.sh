@@ -3,6 +3,8 @@
 # after a preview that counts them by current stage, undone as one change
 # and queued again, pushed, and checked on fakehub; * marks every match of
 # a filter and U clears the marks.
+# Real data and a loaded CI machine: waits get more room than the default.
+TT_TIMEOUT=${TT_TIMEOUT:-30}
 . "$(dirname "$0")/tmux-lib.sh"
 
 tt_fakehub --contacts 40 --deals 160

@@ -4,6 +4,8 @@
 # values side by side; keep mine sends ours, take theirs drops ours. Edits
 # made offline (--offline, then :offline in a session) stay queued across a
 # restart and go out with the next push.
+# Real data and a loaded CI machine: waits get more room than the default.
+TT_TIMEOUT=${TT_TIMEOUT:-30}
 . "$(dirname "$0")/tmux-lib.sh"
 
 tt_fakehub --contacts 40

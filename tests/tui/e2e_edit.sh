@@ -5,6 +5,8 @@
 # property refused with its reason, a lifecycle stage moved backwards
 # (cleared first, as HubSpot needs), undo; then a push and the values on
 # fakehub. Read-only mode refuses every edit.
+# Real data and a loaded CI machine: waits get more room than the default.
+TT_TIMEOUT=${TT_TIMEOUT:-30}
 . "$(dirname "$0")/tmux-lib.sh"
 
 tt_fakehub --contacts 80

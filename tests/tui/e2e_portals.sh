@@ -3,6 +3,8 @@
 # switch between portals, each with its own cache, theme and read-only
 # setting; a read-only portal refuses edits and pushes and says so; the
 # theme switches live.
+# Real data and a loaded CI machine: waits get more room than the default.
+TT_TIMEOUT=${TT_TIMEOUT:-30}
 . "$(dirname "$0")/tmux-lib.sh"
 
 topbar_has() {
