@@ -319,3 +319,121 @@ void assoc_rows_free(assoc_row *rows, size_t n)
     }
     free(rows);
 }
+
+/* ---- whole pairs (sync's association pass) ------------------------------------------ */
+
+ht_status records_assoc_linked_ids(store *st, const char *from_object, const char *to_object,
+                                   int64_t **ids, size_t *n, ht_error *err)
+{
+    *ids = NULL;
+    *n = 0;
+    const objmeta *fm = meta_object(st, from_object, err);
+    const objmeta *tm = fm ? meta_object(st, to_object, err) : NULL;
+    ht_status s = tm ? HT_OK : (err ? err->status : HT_NOT_FOUND);
+    sqlite3_stmt *q = s == HT_OK ? store_stmt(st,
+        /* From the (small) linking side: its primary-key prefix, not the index
+         * of everything linking to to_object. */
+        "SELECT DISTINCT to_id FROM assoc WHERE from_okey=?1 AND +to_okey=?2 ORDER BY to_id",
+        err) : NULL;
+    if (s == HT_OK && !q)
+        s = err ? err->status : HT_DB;
+    if (q && fm && tm) {
+        sqlite3_bind_int64(q, 1, fm->okey);
+        sqlite3_bind_int64(q, 2, tm->okey);
+        size_t cap = 0;
+        int rc;
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+            if (*n == cap) {
+                cap = cap ? cap * 2 : 256;
+                *ids = xrealloc(*ids, cap * sizeof **ids);
+            }
+            (*ids)[(*n)++] = sqlite3_column_int64(q, 0);
+        }
+        sqlite3_reset(q);
+        if (rc != SQLITE_DONE) {
+            s = store_fail(st, rc, "reading associations", err);
+            free(*ids);
+            *ids = NULL;
+            *n = 0;
+        }
+    }
+    objmeta_release(fm);
+    objmeta_release(tm);
+    return s;
+}
+
+static bool sorted_has(const int64_t *v, size_t n, int64_t x)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (v[mid] == x)
+            return true;
+        if (v[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return false;
+}
+
+ht_status records_clear_assoc_range(store *st, const char *from_object, const char *to_object,
+                                    int64_t lo, int64_t hi, const int64_t *keep, size_t nkeep,
+                                    ht_error *err)
+{
+    const objmeta *fm = meta_object(st, from_object, err);
+    const objmeta *tm = fm ? meta_object(st, to_object, err) : NULL;
+    ht_status s = tm ? HT_OK : (err ? err->status : HT_NOT_FOUND);
+    int64_t *gone = NULL;
+    size_t ngone = 0, cap = 0;
+    sqlite3_stmt *q = s == HT_OK ? store_stmt(st,
+        "SELECT DISTINCT from_id FROM assoc WHERE from_okey=? AND from_id BETWEEN ? AND ?"
+        " AND to_okey=?", err) : NULL;
+    if (s == HT_OK && !q)
+        s = err ? err->status : HT_DB;
+    if (q && fm && tm) {
+        sqlite3_bind_int64(q, 1, fm->okey);
+        sqlite3_bind_int64(q, 2, lo);
+        sqlite3_bind_int64(q, 3, hi);
+        sqlite3_bind_int64(q, 4, tm->okey);
+        int rc;
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+            int64_t id = sqlite3_column_int64(q, 0);
+            if (sorted_has(keep, nkeep, id))
+                continue;
+            if (ngone == cap) {
+                cap = cap ? cap * 2 : 64;
+                gone = xrealloc(gone, cap * sizeof *gone);
+            }
+            gone[ngone++] = id;
+        }
+        sqlite3_reset(q);
+        if (rc != SQLITE_DONE)
+            s = store_fail(st, rc, "reading associations", err);
+    }
+    bool own_tx = s == HT_OK && ngone && !store_in_transaction(st);
+    if (own_tx)
+        s = store_begin(st, err);
+    for (size_t i = 0; s == HT_OK && i < ngone; i++) {
+        sqlite3_stmt *d = store_stmt(st, "DELETE FROM assoc WHERE from_okey=? AND from_id=?"
+                                         " AND to_okey=?", err);
+        if (!d) {
+            s = err ? err->status : HT_DB;
+            break;
+        }
+        sqlite3_bind_int64(d, 1, fm->okey);
+        sqlite3_bind_int64(d, 2, gone[i]);
+        sqlite3_bind_int64(d, 3, tm->okey);
+        s = store_step_done(st, d, "removing associations", err);
+    }
+    if (own_tx) {
+        if (s == HT_OK)
+            s = store_commit(st, err);
+        else
+            store_rollback(st);
+    }
+    free(gone);
+    objmeta_release(fm);
+    objmeta_release(tm);
+    return s;
+}

@@ -191,6 +191,16 @@ ht_status records_assoc_rows(store *st, const char *from_object, const char *fro
                              ht_error *err);
 void assoc_rows_free(assoc_row *rows, size_t n);
 
+/* Every record of to_object that some record of from_object links to (as
+ * stored), ascending, deduplicated. Caller frees *ids. */
+ht_status records_assoc_linked_ids(store *st, const char *from_object, const char *to_object,
+                                   int64_t **ids, size_t *n, ht_error *err);
+/* Remove the stored links towards to_object of the records of from_object
+ * with ids in [lo, hi], except those in keep (ascending, nkeep of them). */
+ht_status records_clear_assoc_range(store *st, const char *from_object, const char *to_object,
+                                    int64_t lo, int64_t hi, const int64_t *keep, size_t nkeep,
+                                    ht_error *err);
+
 /* The display name of one record (caller frees); "#id" when not cached. */
 char *records_display_name(store *st, const char *object, const char *id);
 

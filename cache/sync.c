@@ -418,6 +418,9 @@ static void objs_free(sync_job *j)
         free(o->to);
         idlist_free(&o->changed);
         idlist_free(&o->touched);
+        for (size_t k = 0; o->linked && k < o->nto; k++)
+            idlist_free(&o->linked[k]);
+        free(o->linked);
     }
     free(j->objs);
     j->objs = NULL;

@@ -11,6 +11,16 @@
  * that finds records deleted or merged away. Every page lands in the cache
  * together with its checkpoint, so a killed sync resumes where it stopped.
  *
+ * What the browser can count on: callbacks run from the client's loop only
+ * (never inside sync_start); the cache is consistent after every callback
+ * (no transaction is left open between loop turns); a backfill writes on a
+ * thread of its own (its own connection), so the loop's thread only reads
+ * pages and may wait a few milliseconds when the writer is behind; quick
+ * search on a type being backfilled comes back once its backfill ends
+ * (records_search_ready). Object types the portal lacks or the token may
+ * not read are skipped (sync_skipped) unless asked for by name; an unknown
+ * name fails with HT_INVALID. See cache/README.md for the order of work.
+ *
  * CONTRACT between the sync, writeback and browser engineers: extend freely,
  * but keep these names and meanings. */
 #ifndef HUBTUI_CACHE_SYNC_H

@@ -224,6 +224,8 @@ ht_status sync_store_assoc_batch(store *st, const char *from, const char *to,
 
 typedef void (*round_end_fn)(sync_job *j, size_t obj, int64_t last_id);
 
+static void all_round_end(sync_job *j, size_t obj, int64_t last_id);
+
 typedef struct assoc_round {
     size_t       obj;
     int          pending;    /* reads still to answer */
@@ -302,8 +304,88 @@ static void submit_read(sync_job *j, assoc_round *rd, size_t to, json_t *inputs,
     objmeta_release(tm);
 }
 
-/* Read the associations of ids towards every linked type; end runs once
- * every answer is stored. */
+static json_t *id_inputs(const int64_t *ids, size_t n)
+{
+    json_t *inputs = json_array();
+    for (size_t i = 0; i < n; i++) {
+        char id[32];
+        records_format_id(ids[i], id);
+        json_array_append_new(inputs, json_string(id));
+    }
+    return inputs;
+}
+
+/* ---- the other side first ----------------------------------------------------------------
+ *
+ * Links go both ways: when the records of B were all read towards A in
+ * this run, only the records of A that some B links to can have links
+ * towards B. So a pass over A reads A→B for those alone and clears A→B of
+ * the rest without asking; with contacts in their millions and deals in
+ * their thousands that is most of the requests saved. Passes run smallest
+ * type first to make the most of it. */
+
+static ssize_t obj_index(const sync_job *j, const char *name)
+{
+    for (size_t i = 0; i < j->nobjs; i++)
+        if (!j->objs[i].skip && strcmp(j->objs[i].name, name) == 0)
+            return (ssize_t)i;
+    return -1;
+}
+
+static bool links_to(const sync_obj *o, const char *name)
+{
+    for (size_t t = 0; t < o->nto; t++)
+        if (strcmp(o->to[t], name) == 0)
+            return true;
+    return false;
+}
+
+/* The sorted ids of obj that records of o->to[t] link to, when that side
+ * was read whole in this run; NULL otherwise. */
+static const idlist *other_side(sync_job *j, size_t obj, size_t t)
+{
+    sync_obj *o = &j->objs[obj];
+    ssize_t b = obj_index(j, o->to[t]);
+    if (b < 0 || (size_t)b == obj || !j->objs[b].assoc_all_ran ||
+        !links_to(&j->objs[b], o->name))
+        return NULL;
+    if (!o->linked)
+        o->linked = xcalloc(o->nto, sizeof *o->linked);
+    idlist *l = &o->linked[t];
+    if (!l->sorted) {
+        int64_t *ids = NULL;
+        size_t n = 0;
+        if (records_assoc_linked_ids(j->st, o->to[t], o->name, &ids, &n, NULL) != HT_OK)
+            return NULL;
+        for (size_t i = 0; i < n; i++)
+            idlist_add(l, ids[i]);
+        free(ids);
+        l->sorted = true;   /* sorted by the query; also marks it loaded */
+    }
+    return l;
+}
+
+/* ids (ascending) that are in l. */
+static size_t intersect(const int64_t *ids, size_t n, const idlist *l, int64_t *out)
+{
+    size_t i = 0, k = 0, m = 0;
+    while (i < n && k < l->n) {
+        if (ids[i] < l->v[k])
+            i++;
+        else if (l->v[k] < ids[i])
+            k++;
+        else {
+            out[m++] = ids[i];
+            i++;
+            k++;
+        }
+    }
+    return m;
+}
+
+/* Read the associations of ids (ascending) towards every linked type; end
+ * runs once every answer is stored. shortcut: use the other side where it
+ * was read whole (the pass over every record). */
 static void start_round(sync_job *j, size_t obj, const int64_t *ids, size_t n, bool collect,
                         round_end_fn end)
 {
@@ -314,17 +396,38 @@ static void start_round(sync_job *j, size_t obj, const int64_t *ids, size_t n, b
     rd->collect = collect;
     rd->end = end;
     rd->last_id = n ? ids[n - 1] : 0;
-    json_t *inputs = json_array();
-    for (size_t i = 0; i < n; i++) {
-        char id[32];
-        records_format_id(ids[i], id);
-        json_array_append_new(inputs, json_string(id));
+    json_t *all = id_inputs(ids, n);
+    int64_t *sub = xcalloc(n + 1, sizeof *sub);
+    for (size_t t = 0; t < o->nto && !j->stopping; t++) {
+        const idlist *l = end == all_round_end ? other_side(j, obj, t) : NULL;
+        if (!l) {
+            submit_read(j, rd, t, all, true);
+            continue;
+        }
+        size_t m = n ? intersect(ids, n, l, sub) : 0;
+        ht_error e;
+        ht_status s = n ? records_clear_assoc_range(j->st, o->name, o->to[t], ids[0],
+                                                    ids[n - 1], sub, m, &e) : HT_OK;
+        if (s != HT_OK) {
+            job_fail(j, s, &e);
+            break;
+        }
+        if (m) {
+            json_t *some = id_inputs(sub, m);
+            submit_read(j, rd, t, some, true);
+            json_decref(some);
+        }
     }
-    for (size_t t = 0; t < o->nto; t++)
-        submit_read(j, rd, t, inputs, true);
-    json_decref(inputs);
-    if (--rd->refs == 0)
+    free(sub);
+    json_decref(all);
+    if (--rd->refs == 0) {
+        /* Nothing was asked (every pair answered by the other side). */
+        round_end_fn fn = rd->end;
+        int64_t last = rd->last_id;
         free(rd);
+        if (!j->stopping)
+            fn(j, obj, last);
+    }
 }
 
 /* ---- every record (after a backfill or full pass) ---------------------------------------------- */
@@ -373,17 +476,58 @@ void sync_assoc_all(sync_job *j, size_t obj)
             job_fail(j, s, &e);
         return;
     }
+    if (after == 0 && !o->assoc_all_started)
+        o->assoc_all_from_start = true;
+    o->assoc_all_started = true;
     int64_t *ids = xcalloc(SYNC_ASSOC_SLICE, sizeof *ids);
     size_t n = 0;
     if (o->nto > 0)
         s = records_ids_after(j->st, o->name, after, SYNC_ASSOC_SLICE, ids, &n, &e);
-    if (s == HT_OK && n == 0)
+    if (s == HT_OK && n == 0) {
         s = checkpoint_kv_set(j->st, o->name, "assoc_all_after", NULL, &e);
+        /* Only a pass that began at the first record read the side whole. */
+        o->assoc_all_ran = s == HT_OK && o->assoc_all_from_start;
+    }
     if (s != HT_OK)
         job_fail(j, s, &e);
     else if (n > 0)
         start_round(j, obj, ids, n, false, all_round_end);
     free(ids);
+}
+
+typedef struct sized { size_t obj; int64_t count; } sized;
+
+static int sized_cmp(const void *a, const void *b)
+{
+    const sized *x = a, *y = b;
+    return x->count < y->count ? -1 : x->count > y->count;
+}
+
+void sync_assoc_phase(sync_job *j, size_t unused)
+{
+    objinfo *info = NULL;
+    size_t ninfo = 0;
+    meta_list_objects(j->st, &info, &ninfo, NULL);
+    sized *order = xcalloc(j->nobjs + 1, sizeof *order);
+    size_t n = 0;
+    for (size_t i = 0; i < j->nobjs; i++) {
+        char *v = NULL;
+        if (j->objs[i].skip ||
+            checkpoint_kv_get(j->st, j->objs[i].name, "assoc_all_after", &v, NULL) != HT_OK || !v)
+            continue;
+        free(v);
+        order[n].obj = i;
+        for (size_t k = 0; k < ninfo; k++)
+            if (strcmp(info[k].name, j->objs[i].name) == 0)
+                order[n].count = info[k].count;
+        n++;
+    }
+    if (n)
+        qsort(order, n, sizeof *order, sized_cmp);
+    for (size_t i = 0; i < n; i++)
+        job_push(j, sync_assoc_all, order[i].obj, SYNC_ASSOCIATIONS);
+    free(order);
+    objinfo_free_all(info, ninfo);
 }
 
 /* ---- records written this run, and their counterparts --------------------------------------------- */

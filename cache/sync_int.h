@@ -69,6 +69,9 @@ typedef struct sync_obj {
     idlist   touched;        /* counterparts whose associations need a re-read */
     size_t   touched_pos;
     bool     sweep_done;     /* the sweep's ids joined `changed` this run */
+    bool     assoc_all_started, assoc_all_from_start;
+    bool     assoc_all_ran;  /* every record's links were read in this run */
+    idlist  *linked;         /* per `to`: ids the other side links to (loaded lazily) */
     int64_t  sweep_cursor;   /* where the next sweep starts (saved at the end) */
 } sync_obj;
 
@@ -243,6 +246,9 @@ ht_status sync_forget_merged(store *st, const char *object, const char *self,
 /* Read every association of every cached record of obj (backfill, full),
  * resuming from the stored cursor. */
 void sync_assoc_all(sync_job *j, size_t obj);
+/* After every object's records: queue the passes over every record that
+ * are pending, smallest object type first (see "the other side first"). */
+void sync_assoc_phase(sync_job *j, size_t unused);
 /* Read the associations of the records written this run (and of the sweep's
  * slice), noting counterparts whose links changed; at the end of the run,
  * re-read those counterparts. */

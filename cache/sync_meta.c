@@ -500,6 +500,7 @@ static void meta_plan(sync_job *j, size_t unused)
     for (size_t i = 0; i < j->nobjs; i++)
         if (!j->objs[i].skip)
             job_push(j, sync_records_plan, i, -1);
+    job_push(j, sync_assoc_phase, NO_OBJ, SYNC_ASSOCIATIONS);
     for (size_t i = 0; i < j->nobjs; i++)
         if (!j->objs[i].skip)
             job_push(j, sync_assoc_touched, i, SYNC_ASSOCIATIONS);

@@ -107,14 +107,13 @@ void sync_records_plan(sync_job *j, size_t obj)
     if (o->mode == MODE_INCREMENTAL) {
         job_push(j, task_incremental, obj, SYNC_INCREMENTAL);
         job_push(j, task_archived, obj, SYNC_INCREMENTAL);
-        if (kv_present(j->st, o->name, "assoc_all_after"))
-            job_push(j, sync_assoc_all, obj, SYNC_ASSOCIATIONS);
-        else
+        /* A pass over every record still pending comes later (it covers the sweep). */
+        if (!kv_present(j->st, o->name, "assoc_all_after"))
             job_push(j, sync_assoc_sweep, obj, SYNC_ASSOCIATIONS);
         job_push(j, sync_assoc_changed, obj, SYNC_ASSOCIATIONS);
     } else {
+        /* Its associations: in the pass over every record after all records. */
         job_push(j, sync_list_walk, obj, o->mode == MODE_FULL ? SYNC_RECONCILE : SYNC_BACKFILL);
-        job_push(j, sync_assoc_all, obj, SYNC_ASSOCIATIONS);
     }
     job_push(j, task_obj_done, obj, SYNC_ASSOCIATIONS);
 }

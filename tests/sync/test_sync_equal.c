@@ -148,6 +148,25 @@ static void test_full_catches_deletions_and_merges(void **state)
     snprintf(path, sizeof path, "/crm/v3/objects/tickets/%s", tickets[0]);
     json_decref(st_api(&t, "DELETE", path, NULL, 204));
 
+    /* A contact loses its only deal: the contact side is cleared from the
+     * deal side's answer, without asking for it. */
+    json_t *contacts = st_api(&t, "GET", "/_fakehub/dump/contacts", NULL, 0);
+    const char *deal = NULL, *contact = NULL;
+    size_t ci;
+    json_t *crec;
+    json_array_foreach(json_object_get(contacts, "results"), ci, crec) {
+        json_t *links = json_object_get(json_object_get(crec, "associations"), "deals");
+        if (json_array_size(links) == 1 && !deal) {
+            contact = json_string_value(json_object_get(crec, "id"));
+            deal = json_string_value(json_object_get(json_array_get(links, 0), "id"));
+        }
+    }
+    assert_non_null(deal);
+    char apath[160];
+    snprintf(apath, sizeof apath, "/crm/v4/objects/contacts/%s/associations/deals/%s", contact,
+             deal);
+    json_decref(st_api(&t, "DELETE", apath, NULL, 204));
+    json_decref(contacts);
     st_sync_ok(&t, true);
     st_assert_equal(&t);
     /* The pass is recorded. */
