@@ -8,17 +8,17 @@
  * HubSpot). A backfill into an empty table runs in bulk mode: the search
  * index is built in one go at the end.
  *
- * Speed: pages arrive raw and sync_page.c reads them straight into record
- * batches (no JSON tree); the next page is requested before the current
- * one is stored, and a writer thread (sync_writer.c) stores pages while the
- * loop fetches and reads the next ones.
+ * Speed: sync_page.c lays each parsed page out as a record batch pointing
+ * into the answer (no copies); the next page is requested before the
+ * current one is stored, and a writer thread (sync_writer.c) stores pages
+ * (and frees them) while the loop fetches and reads the next ones.
  *
  * The plain path: a property list too long for one URL
  * (SYNC_DEFAULT_URL_BUDGET) is split — the list page carries the first part
  * and a batch read per further part fetches the rest for the same ids —
  * and such pages are written on the loop's thread, one at a time, as are
- * pages our reader refused but jansson could read (a shape we did not
- * expect), and everything when the writer thread cannot start. */
+ * pages of a shape the batch reader refused but whose results are a list
+ * after all, and everything when the writer thread cannot start. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -222,12 +222,13 @@ static void read_other_groups(sync_job *j, list_walk *lw, record_page *pg)
 
 /* ---- pages ---------------------------------------------------------------------------------- */
 
-/* Our reader refused the page: if jansson can read it after all, store it
- * the slow way (a shape we did not expect); otherwise it is malformed. */
+/* The batch reader refused the page: if its results are a list after all,
+ * store it record by record (a shape we did not expect); otherwise it is
+ * malformed. */
 static void read_slowly(sync_job *j, list_walk *lw, const hs_result *r, const ht_error *why)
 {
     sync_obj *o = &j->objs[lw->obj];
-    json_t *body = json_loadb(r->raw ? r->raw : "", r->raw_len, 0, NULL);
+    json_t *body = json_incref(r->body);
     json_t *results = json_object_get(body, "results");
     ht_error e;
     if (!json_is_array(results)) {
@@ -267,7 +268,7 @@ static void read_slowly(sync_job *j, list_walk *lw, const hs_result *r, const ht
 static bool read_page(sync_job *j, list_walk *lw, const hs_result *r, record_page *pg)
 {
     ht_error e;
-    if (page_read(lw->reader, r->raw ? r->raw : "", r->raw_len, pg, &e) == HT_OK) {
+    if (page_read(lw->reader, r->body, pg, &e) == HT_OK) {
         const char *next = pg->next_after;
         if (next && lw->after && strcmp(next, lw->after) == 0) {
             job_failf(j, HT_PARSE, "paging did not advance (the same cursor twice)");
@@ -328,8 +329,7 @@ static void request_page(sync_job *j, list_walk *lw)
         strbuf_puts(&p, "&after=");
         http_escape(&p, lw->after);
     }
-    hs_request req = {.method = "GET", .path = strbuf_str(&p), .prio = HS_PRIO_BACKGROUND,
-                      .flags = HS_REQ_RAW};
+    hs_request req = {.method = "GET", .path = strbuf_str(&p), .prio = HS_PRIO_BACKGROUND};
     job_call *k = job_call_new(j, on_list_page, lw->obj);
     k->data = lw;   /* owned by the end task */
     job_call_set_id(k, hs_submit(j->c, &req, call_done, k));

@@ -179,6 +179,8 @@ static void *writer_main(void *arg)
         ht_error_clear(&e);
         size_t records = 0;
         ht_status s = write_pages(pw, first, n, &max_lastmod, &records, &e);
+        for (size_t i = 0; i < n; i++)
+            record_page_release(&pw->ring[(first + i) % PAGE_RING]);
         pthread_mutex_lock(&pw->mu);
         if (s != HT_OK) {
             pw->status = s;

@@ -163,9 +163,9 @@ static void csv_field(FILE *fp, const char *v)
     fputc('"', fp);
 }
 
-/* Every contact from /_fakehub/dump/contacts as CSV: id, then every
- * property. The dump of a million records is read with the sync's own page
- * reader (a jansson tree of it would take gigabytes). */
+/* Every contact as CSV: id, then every property — read by list pages
+ * through the sync's own page layout (a jansson tree of all of them at
+ * once would take gigabytes). */
 static bool dump_csv(const fakehub *fh, const char *path, long *rows)
 {
     long status = 0;
@@ -173,24 +173,37 @@ static bool dump_csv(const fakehub *fh, const char *path, long *rows)
     json_t *results = json_object_get(defs, "results");
     size_t ncols = json_array_size(results);
     const char **cols = xcalloc(ncols + 1, sizeof *cols);
-    for (size_t i = 0; i < ncols; i++)
+    strbuf list = {0};
+    strbuf_puts(&list, "/crm/v3/objects/contacts?limit=100&properties=");
+    for (size_t i = 0; i < ncols; i++) {
         cols[i] = json_string_value(json_object_get(json_array_get(results, i), "name"));
-    char *body = fakehub_request(fh, "GET", "/_fakehub/dump/contacts", NULL, &status);
+        strbuf_printf(&list, "%s%s", i ? "," : "", cols[i]);
+    }
     page_reader *r = page_reader_new(cols, ncols, NULL);
     record_page pg = {0};
-    ht_error err;
-    bool ok = body && page_read(r, body, strlen(body), &pg, &err) == HT_OK &&
-              pg.batch.nrecords > 0;
-    free(body);
-    FILE *fp = ok ? fopen(path, "w") : NULL;
-    if (fp) {
+    FILE *fp = fopen(path, "w");
+    bool ok = fp != NULL;
+    if (ok) {
         fputs("id", fp);
         for (size_t c = 0; c < ncols; c++) {
             fputc(',', fp);
             csv_field(fp, cols[c]);
         }
         fputs("\r\n", fp);
-        for (size_t i = 0; i < pg.batch.nrecords; i++) {
+    }
+    *rows = 0;
+    char *after = NULL;
+    do {
+        char *url = after ? xasprintf("%s&after=%s", strbuf_str(&list), after)
+                          : xstrdup(strbuf_str(&list));
+        json_t *page = fakehub_json(fh, "GET", url, NULL, &status);
+        ht_error err;
+        ok = ok && status == 200 && page_read(r, page, &pg, &err) == HT_OK;
+        json_decref(page);
+        free(url);
+        free(after);
+        after = NULL;
+        for (size_t i = 0; ok && i < pg.batch.nrecords; i++) {
             csv_field(fp, pg.batch.ids[i]);
             for (size_t c = 0; c < ncols; c++) {
                 fputc(',', fp);
@@ -198,14 +211,19 @@ static bool dump_csv(const fakehub *fh, const char *path, long *rows)
             }
             fputs("\r\n", fp);
         }
-        *rows = (long)pg.batch.nrecords;
-        ok = fclose(fp) == 0;
-    }
+        if (ok) {
+            *rows += (long)pg.batch.nrecords;
+            after = pg.next_after ? xstrdup(pg.next_after) : NULL;
+        }
+    } while (ok && after);
+    if (fp)
+        ok = fclose(fp) == 0 && ok && *rows > 0;
     record_page_clear(&pg);
     page_reader_free(r);
+    strbuf_free(&list);
     free(cols);
     json_decref(defs);
-    return ok && fp;
+    return ok;
 }
 
 typedef struct import_run {
