@@ -1,7 +1,7 @@
 /* The page reader: every JSON escape and value shape lands in the right
- * column, pages of real fakehub answers (fetched raw through the client
- * with HS_REQ_RAW) read exactly as the client's own parsed answers, and
- * anything malformed is refused with nothing left behind. */
+ * column, pages of real fakehub answers (through the client) lay out
+ * exactly what they say, and a page of the wrong shape is refused with
+ * nothing left behind. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
