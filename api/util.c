@@ -1,5 +1,6 @@
 #include "util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -358,4 +359,45 @@ void str_free_secret(char *s)
     /* explicit_bzero: a plain memset before free may be optimised away. */
     explicit_bzero(s, strlen(s));
     free(s);
+}
+
+void text_strip_html(const char *html, strbuf *out)
+{
+    static const struct {
+        const char *ent;
+        char ch;
+    } ents[] = {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'},
+                {"&#39;", '\''}, {"&nbsp;", ' '}};
+    bool space = false;
+    for (const char *p = html; *p;) {
+        if (*p == '<') {
+            const char *end = strchr(p, '>');
+            if (!end)
+                break;
+            /* Block tags separate words. */
+            if (!space && out->len)
+                strbuf_putc(out, ' '), space = true;
+            p = end + 1;
+            continue;
+        }
+        if (*p == '&') {
+            size_t i = 0;
+            for (; i < ARRAY_SIZE(ents); i++)
+                if (strncmp(p, ents[i].ent, strlen(ents[i].ent)) == 0)
+                    break;
+            if (i < ARRAY_SIZE(ents)) {
+                strbuf_putc(out, ents[i].ch);
+                p += strlen(ents[i].ent);
+                space = ents[i].ch == ' ';
+                continue;
+            }
+        }
+        bool ws = isspace((unsigned char)*p);
+        if (!(ws && space))
+            strbuf_putc(out, ws ? ' ' : *p);
+        space = ws;
+        p++;
+    }
+    while (out->len && out->buf[out->len - 1] == ' ')
+        out->buf[--out->len] = '\0';
 }

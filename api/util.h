@@ -65,6 +65,10 @@ bool str_starts_with(const char *s, const char *prefix);
 bool str_to_i64(const char *s, int64_t *out);
 /* Parse a finite decimal number with no trailing junk. */
 bool str_to_double(const char *s, double *out);
+/* The text of an HTML fragment (a note's body, an html property): tags
+ * dropped (a space where one stood between words), the common entities
+ * decoded, runs of white space made one space. Appends to out. */
+void text_strip_html(const char *html, strbuf *out);
 /* Overwrite a secret (token, password) with zeros and free it. NULL is fine. */
 void str_free_secret(char *s);
 

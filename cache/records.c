@@ -1653,12 +1653,27 @@ ht_status records_put_associations_json(store *st, const char *from_object,
 
 /* ---- reads: one record ------------------------------------------------------------------- */
 
+/* A display property's value as plain text: a name is shown on one line
+ * wherever a record is named (a note is named by its HTML body). */
+static void display_append(strbuf *sb, const objmeta *m, const char *prop, const char *v)
+{
+    const prop_def *p = str_empty(v) || v == RECORD_VALUE_ABSENT ? NULL : objmeta_prop(m, prop);
+    if (!p || str_cmp0(p->field_type, "html") != 0 || !strchr(v, '<')) {
+        text_append(sb, v);
+        return;
+    }
+    strbuf plain = {0};
+    text_strip_html(v, &plain);
+    text_append(sb, strbuf_str(&plain));
+    strbuf_free(&plain);
+}
+
 static void display_from_values(const objmeta *m, const char *(*get)(void *, const char *),
                                 void *ctx, int64_t id, char **out)
 {
     strbuf sb = {0};
     for (size_t i = 0; i < m->ndisplay; i++)
-        text_append(&sb, get(ctx, m->display_props[i]));
+        display_append(&sb, m, m->display_props[i], get(ctx, m->display_props[i]));
     if (sb.len == 0 && m->display_fallback)
         text_append(&sb, get(ctx, m->display_fallback));
     if (sb.len == 0) {

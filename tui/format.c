@@ -210,47 +210,6 @@ bool fmt_parse_local_datetime(const tz *zone, const char *input, char **iso)
 
 /* ---- Text ---------------------------------------------------------------------- */
 
-void fmt_strip_html(const char *html, strbuf *out)
-{
-    static const struct {
-        const char *ent;
-        char ch;
-    } ents[] = {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'},
-                {"&#39;", '\''}, {"&nbsp;", ' '}};
-    bool space = false;
-    for (const char *p = html; *p;) {
-        if (*p == '<') {
-            const char *end = strchr(p, '>');
-            if (!end)
-                break;
-            /* Block tags separate words. */
-            if (!space && out->len)
-                strbuf_putc(out, ' '), space = true;
-            p = end + 1;
-            continue;
-        }
-        if (*p == '&') {
-            size_t i = 0;
-            for (; i < ARRAY_SIZE(ents); i++)
-                if (strncmp(p, ents[i].ent, strlen(ents[i].ent)) == 0)
-                    break;
-            if (i < ARRAY_SIZE(ents)) {
-                strbuf_putc(out, ents[i].ch);
-                p += strlen(ents[i].ent);
-                space = ents[i].ch == ' ';
-                continue;
-            }
-        }
-        bool ws = isspace((unsigned char)*p);
-        if (!(ws && space))
-            strbuf_putc(out, ws ? ' ' : *p);
-        space = ws;
-        p++;
-    }
-    while (out->len && out->buf[out->len - 1] == ' ')
-        out->buf[--out->len] = '\0';
-}
-
 /* ---- Enumerations, stages, owners -------------------------------------------- */
 
 static void put_options(const prop_def *p, const char *value, strbuf *out)
@@ -374,7 +333,7 @@ fmt_style fmt_value(const fmt_ctx *c, const prop_def *p, const char *value,
         if (prop_is_owner(p))
             return fmt_enum(c, p, value, rec, out);
         if (p->field_type && strcmp(p->field_type, "html") == 0) {
-            fmt_strip_html(value, out);
+            text_strip_html(value, out);
             return FMT_TEXT;
         }
         if (looks_like_email(p)) {

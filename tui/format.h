@@ -68,8 +68,6 @@ void fmt_datetime(int64_t epoch_ms, const tz *zone, bool date_only, bool with_zo
                   strbuf *out);
 /* Is p an amount of money (shown with a currency)? */
 bool fmt_is_money(const prop_def *p);
-/* Text with HTML tags removed and the common entities decoded (note bodies). */
-void fmt_strip_html(const char *html, strbuf *out);
 
 /* Read what a person typed for a date-time in the portal's zone: a date and
  * time without a zone ("2024-05-01 14:30", "2024-05-01T14:30:05") becomes

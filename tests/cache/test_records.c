@@ -185,6 +185,40 @@ static void test_json_pages(void **state)
     records_writer_close(w);
 }
 
+/* A note is named by its body, which is HTML: its name is the plain text,
+ * wherever it is shown (association lists, titles, pickers). */
+static void test_html_display_name_is_plain(void **state)
+{
+    ht_error err;
+    json_t *defs = json_loads("[{\"name\":\"hs_note_body\",\"label\":\"Note body\","
+                              "\"type\":\"string\",\"fieldType\":\"html\"},"
+                              "{\"name\":\"hs_timestamp\",\"label\":\"Time\","
+                              "\"type\":\"datetime\",\"fieldType\":\"date\"}]", 0, NULL);
+    assert_non_null(defs);
+    if (meta_store_properties(fx.st, "notes", defs, &err) != HT_OK)
+        fail_msg("%s", err.message);
+    json_decref(defs);
+    fx_put_json(fx.st, "notes",
+                "[{\"id\":\"31\",\"properties\":{\"hs_note_body\":\"<p>Call <b>Ann</b> &amp; Bob</p>"
+                "<p>about the   renewal</p>\"},\"createdAt\":\"2024-01-01T00:00:00Z\","
+                "\"updatedAt\":\"2024-01-01T00:00:00Z\"},"
+                "{\"id\":\"32\",\"properties\":{\"hs_note_body\":\"2 < 3, plain\"},"
+                "\"createdAt\":\"2024-01-01T00:00:00Z\",\"updatedAt\":\"2024-01-01T00:00:00Z\"}]");
+    char *name = records_display_name(fx.st, "notes", "31");
+    assert_string_equal(name, "Call Ann & Bob about the renewal");
+    free(name);
+    record *r;
+    assert_int_equal(records_get(fx.st, "notes", "31", &r, &err), HT_OK);
+    assert_string_equal(r->display_name, "Call Ann & Bob about the renewal");
+    /* The value itself is kept as HubSpot sent it. */
+    assert_string_equal(record_get(r, "hs_note_body"),
+                        "<p>Call <b>Ann</b> &amp; Bob</p><p>about the   renewal</p>");
+    record_free(r);
+    name = records_display_name(fx.st, "notes", "32");
+    assert_string_equal(name, "2");   /* an unclosed '<' ends the text, as in a browser */
+    free(name);
+}
+
 static void test_search_index_follows(void **state)
 {
     char *a = fx_record_json("501", "firstname", "Zanzibar", "lastname", "Quux", "email",
@@ -515,6 +549,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bulk_roundtrip),
         cmocka_unit_test(test_json_pages),
+        cmocka_unit_test(test_html_display_name_is_plain),
         cmocka_unit_test(test_search_index_follows),
         cmocka_unit_test(test_bulk_mode_index),
         cmocka_unit_test(test_archive_and_sweep),

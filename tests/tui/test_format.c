@@ -183,10 +183,10 @@ static void test_local_input(void **state)
 static void test_html(void **state)
 {
     strbuf sb = {0};
-    fmt_strip_html("<p>Call <b>Ann</b> &amp; Bob</p><p>about the   renewal</p>", &sb);
+    text_strip_html("<p>Call <b>Ann</b> &amp; Bob</p><p>about the   renewal</p>", &sb);
     assert_string_equal(strbuf_str(&sb), "Call Ann & Bob about the renewal");
     strbuf_reset(&sb);
-    fmt_strip_html("a <unclosed", &sb);
+    text_strip_html("a <unclosed", &sb);
     assert_string_equal(strbuf_str(&sb), "a");
     strbuf_free(&sb);
 }
