@@ -79,18 +79,32 @@ static ht_status ensure_private_dir(const char *dir, ht_error *err)
 }
 
 /* Create the file ourselves so it is born 0600 (SQLite would use the
- * umask); SQLite gives the -wal and -shm files the same mode. */
+ * umask); SQLite gives the -wal and -shm files the same mode.
+ *
+ * Never open and close a cache file that exists: closing any descriptor of
+ * a file drops every POSIX lock this process holds on it — SQLite's locks
+ * of our other connections (a sync thread, the worker) included — and
+ * another process could then delete the WAL under them. So a new file is
+ * created (and closed before SQLite ever sees it), and an existing one is
+ * only chmod'ed by path. */
 static ht_status ensure_private_file(const char *path, ht_error *err)
 {
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return ht_error_set(err, HT_IO, "cannot open %s: %s", path, strerror(errno));
     struct stat sb;
-    ht_status st = HT_OK;
-    if (fstat(fd, &sb) == 0 && (sb.st_mode & 0777) != 0600 && fchmod(fd, 0600) != 0)
-        st = ht_error_set(err, HT_IO, "cannot make %s private: %s", path, strerror(errno));
-    close(fd);
-    return st;
+    if (stat(path, &sb) != 0) {
+        if (errno != ENOENT)
+            return ht_error_set(err, HT_IO, "cannot open %s: %s", path, strerror(errno));
+        int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd >= 0) {
+            close(fd);
+            return HT_OK;
+        }
+        /* Another process made it just now: treat it as existing. */
+        if (errno != EEXIST || stat(path, &sb) != 0)
+            return ht_error_set(err, HT_IO, "cannot create %s: %s", path, strerror(errno));
+    }
+    if ((sb.st_mode & 0777) != 0600 && chmod(path, 0600) != 0)
+        return ht_error_set(err, HT_IO, "cannot make %s private: %s", path, strerror(errno));
+    return HT_OK;
 }
 
 static int progress_check(void *arg)

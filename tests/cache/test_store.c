@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "checkpoint.h"
@@ -23,6 +25,76 @@ static int file_mode(const char *path)
     if (stat(path, &sb) != 0)
         return -1;
     return (int)(sb.st_mode & 0777);
+}
+
+/* Does this process hold a descriptor of a file that was deleted? */
+static bool holds_deleted_file(const char *name_part)
+{
+    DIR *d = opendir("/proc/self/fd");
+    assert_non_null(d);
+    bool found = false;
+    struct dirent *e;
+    while (!found && (e = readdir(d))) {
+        char link[300], target[512];
+        snprintf(link, sizeof link, "/proc/self/fd/%s", e->d_name);
+        ssize_t n = readlink(link, target, sizeof target - 1);
+        if (n <= 0)
+            continue;
+        target[n] = '\0';
+        found = strstr(target, name_part) && strstr(target, "(deleted)");
+    }
+    closedir(d);
+    return found;
+}
+
+/* Two processes on one cache (the browser open while the command line
+ * syncs or queues edits): opening a second connection must not drop the
+ * first one's locks, or the other process, closing last, deletes the WAL
+ * under us and our next writes go to a deleted file (a malformed cache). */
+static void test_two_processes_share_a_cache(void **state)
+{
+    fixture fx;
+    fx_open(&fx);
+    ht_error err;
+    assert_int_equal(store_exec(fx.st, "CREATE TABLE t(x)", &err), HT_OK);
+    assert_int_equal(store_exec(fx.st, "INSERT INTO t VALUES (1)", &err), HT_OK);
+    /* A second connection in this process, as a sync thread opens. */
+    store *second;
+    assert_int_equal(store_open_path(fx.path, NULL, &second, &err), HT_OK);
+    assert_int_equal(store_exec(second, "INSERT INTO t VALUES (2)", &err), HT_OK);
+    /* Another process opens, writes and closes the cache (the sqlite3
+     * shell: a fork of this process would inherit SQLite's view of our
+     * locks and prove nothing). */
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        execlp("sqlite3", "sqlite3", fx.path, "INSERT INTO t VALUES (3);", (char *)NULL);
+        _exit(127);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    /* Our WAL and shared memory are still the files on disk... */
+    assert_false(holds_deleted_file(".db-wal"));
+    assert_false(holds_deleted_file(".db-shm"));
+    /* ...so what we write now is there for everyone, and the file is sound. */
+    assert_int_equal(store_exec(fx.st, "INSERT INTO t VALUES (4)", &err), HT_OK);
+    store_close(second);
+    store *check;
+    assert_int_equal(store_open_path(fx.path, NULL, &check, &err), HT_OK);
+    sqlite3_stmt *q = store_stmt(check, "SELECT count(*), sum(x) FROM t", &err);
+    assert_non_null(q);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), 4);
+    assert_int_equal(sqlite3_column_int(q, 1), 10);
+    sqlite3_reset(q);
+    q = store_stmt(check, "PRAGMA integrity_check", &err);
+    assert_non_null(q);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(q, 0), "ok");
+    sqlite3_reset(q);
+    store_close(check);
+    fx_close(&fx);
 }
 
 static void test_fresh_schema(void **state)
@@ -261,6 +333,7 @@ static void test_checkpoints(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_two_processes_share_a_cache),
         cmocka_unit_test(test_fresh_schema),
         cmocka_unit_test(test_modes_and_paths),
         cmocka_unit_test(test_migration_from_v1),
