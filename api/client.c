@@ -28,6 +28,7 @@ struct call {
     int            attempt;       /* transient tries so far (retry.h) */
     int            attempts;      /* every HTTP attempt */
     int            rate_waits;
+    bool           exempt;        /* ten-secondly exempt: no portal-limiter slot */
     bool           auth_retried;
     unsigned       auth_gen;      /* token generation of the last attempt */
     int64_t        not_before;    /* monotonic ms (backoff) */
@@ -40,6 +41,7 @@ struct call {
 typedef struct call_list {
     call *head, *tail;
     int   n;
+    int   n_exempt;   /* how many of them are ten-secondly exempt */
 } call_list;
 
 typedef struct op_entry {
@@ -100,6 +102,7 @@ static void list_push_back(call_list *l, call *k)
         l->head = k;
     l->tail = k;
     l->n++;
+    l->n_exempt += k->exempt;
 }
 
 static void list_push_front(call_list *l, call *k)
@@ -112,6 +115,7 @@ static void list_push_front(call_list *l, call *k)
         l->tail = k;
     l->head = k;
     l->n++;
+    l->n_exempt += k->exempt;
 }
 
 static void list_remove(call_list *l, call *k)
@@ -126,6 +130,7 @@ static void list_remove(call_list *l, call *k)
         l->tail = k->prev;
     k->prev = k->next = NULL;
     l->n--;
+    l->n_exempt -= k->exempt;
 }
 
 static call_list *list_of(hs_client *c, call *k)
@@ -165,7 +170,9 @@ static void complete(hs_client *c, call *k, ht_status st, const ht_error *err, i
         /* Cancelled in flight: the server may still count it. */
         http_abort(c->http, k->xfer);
         k->xfer = NULL;
-        ratelimit_note_done(limiter_of(c, k), time_mono_ms());
+        ratelimit *rl = limiter_of(c, k);
+        if (rl)
+            ratelimit_note_done(rl, time_mono_ms());
     }
     hs_result r = {
         .id = k->id, .status = st, .http_status = http_status, .body = body,
@@ -360,6 +367,7 @@ hs_call_id hs_submit(hs_client *c, const hs_request *r, hs_done_fn done, void *u
     k->id = ++c->last_id;
     k->prio = r->prio < HS_PRIO_COUNT ? r->prio : HS_PRIO_BACKGROUND;
     k->flags = r->flags;
+    k->exempt = !(r->flags & (HS_REQ_SEARCH | HS_REQ_NO_AUTH)) && ratelimit_path_exempt(r->path);
     k->method = xstrdup(r->method);
     k->url = xasprintf("%s%s", c->base_url, r->path);
     k->done = done;
@@ -517,9 +525,26 @@ static xfer_outcome classify(CURLcode code)
     }
 }
 
+/* The limiter a call takes a slot of; NULL for ten-secondly-exempt calls,
+ * which only the in-flight cap and the daily limit hold back. */
 static ratelimit *limiter_of(hs_client *c, const call *k)
 {
+    if (k->exempt)
+        return NULL;
     return (k->flags & HS_REQ_SEARCH) ? &c->search : &c->general;
+}
+
+/* Fold a response's rate headers into the portal limiter. An exempt call's
+ * answer says nothing about the ten-secondly window (HubSpot does not count
+ * it there), but it does count toward the day. */
+static bool note_rate_headers(hs_client *c, const call *k, int64_t now, const http_response *resp)
+{
+    if ((k->flags & HS_REQ_SEARCH) || !resp->has_rate_headers)
+        return false;
+    ratelimit_headers h = resp->rate;
+    if (k->exempt)
+        h.has_max = h.has_remaining = h.has_interval = false;
+    return ratelimit_note_headers(&c->general, now, &h);
 }
 
 static void requeue(hs_client *c, call *k, int64_t not_before)
@@ -576,10 +601,9 @@ static void on_call_done(void *ud, http_response *resp)
     k->state = CALL_DETACHED;
     int64_t now = time_mono_ms();
     ratelimit *rl = limiter_of(c, k);
-    bool daily_out = false;
-    if (!(k->flags & HS_REQ_SEARCH) && resp->has_rate_headers)
-        daily_out = ratelimit_note_headers(&c->general, now, &resp->rate);
-    ratelimit_note_done(rl, now);
+    bool daily_out = note_rate_headers(c, k, now, resp);
+    if (rl)
+        ratelimit_note_done(rl, now);
 
     apierror detail;
     bool has_detail = resp->code == CURLE_OK && (resp->status < 200 || resp->status >= 300);
@@ -599,7 +623,7 @@ static void on_call_done(void *ud, http_response *resp)
         .policy = retry_policy_from_name(has_detail ? detail.policy_name : NULL),
         .has_retry_after = resp->rate.has_retry_after,
         .retry_after_ms = resp->rate.retry_after_ms,
-        .window_wait_ms = ratelimit_used(rl, now) >= rl->max
+        .window_wait_ms = rl && ratelimit_used(rl, now) >= rl->max
                           ? ratelimit_window_frees_at(rl, now) - now : 0,
     };
     retry_decision d = retry_decide(&c->retry, &in, &c->rng);
@@ -618,11 +642,16 @@ static void on_call_done(void *ud, http_response *resp)
         break;
     case RETRY_RATE_WAIT:
         k->rate_waits++;
-        ratelimit_block_until(rl, now + d.delay_ms);
         log_debug("call %llu: 429 (%s), waiting %lld ms", (unsigned long long)k->id,
                   has_detail && detail.policy_name ? detail.policy_name : "no policy",
                   (long long)d.delay_ms);
-        requeue(c, k, 0);
+        if (rl) {
+            ratelimit_block_until(rl, now + d.delay_ms);
+            requeue(c, k, 0);
+        } else {
+            /* Not the window's doing: only this call waits. */
+            requeue(c, k, now + d.delay_ms);
+        }
         break;
     case RETRY_REFRESH_AUTH:
         k->auth_retried = true;
@@ -683,7 +712,11 @@ static bool start_call(hs_client *c, call *k, int64_t now)
     k->auth_gen = c->auth.generation;
     k->attempts++;
     c->counters.requests++;
-    ratelimit_note_sent(limiter_of(c, k));
+    ratelimit *rl = limiter_of(c, k);
+    if (rl)
+        ratelimit_note_sent(rl);
+    else
+        c->counters.requests_exempt++;
     return true;
 }
 
@@ -729,15 +762,18 @@ static void dispatch(hs_client *c)
     /* Only when a queued request needs the token: an OAuth portal may be
      * waiting for its first tokens from a code exchange. */
     bool authed = !any_queued(c, needs_auth) || auth_ready(c, now);
-    bool blocked[2] = {false, false};   /* portal limiter, search limiter */
+    /* Portal limiter, search limiter; exempt calls have none to wait for,
+     * so a queue holding some is scanned to its end. */
+    bool blocked[3] = {false, false, false};
     for (int p = 0; p < HS_PRIO_COUNT; p++) {
         int cap = p == HS_PRIO_INTERACTIVE ? c->max_in_flight : c->max_in_flight - 1;
         if (cap < 1)
             cap = 1;
         call *k = c->queue[p].head;
-        while (k && c->running.n < cap && !(blocked[0] && blocked[1])) {
+        while (k && c->running.n < cap &&
+               !(blocked[0] && blocked[1] && c->queue[p].n_exempt == 0)) {
             call *next = k->next;
-            int which = (k->flags & HS_REQ_SEARCH) ? 1 : 0;
+            int which = k->exempt ? 2 : (k->flags & HS_REQ_SEARCH) ? 1 : 0;
             if (blocked[which] || (!authed && needs_auth(k))) {
                 k = next;
                 continue;
@@ -747,7 +783,8 @@ static void dispatch(hs_client *c)
                 k = next;
                 continue;
             }
-            int64_t w = ratelimit_wait_ms(limiter_of(c, k), now, p == HS_PRIO_INTERACTIVE);
+            ratelimit *rl = limiter_of(c, k);
+            int64_t w = rl ? ratelimit_wait_ms(rl, now, p == HS_PRIO_INTERACTIVE) : 0;
             if (w != 0) {
                 blocked[which] = true;
                 if (w > 0)

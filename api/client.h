@@ -5,7 +5,10 @@
  * (interactive before normal before background), a cap on requests in
  * flight (one slot is kept for interactive requests), the portal's limiter
  * and a separate search limiter (ratelimit.h), the retry policy (retry.h) and
- * OAuth refresh (auth.h).
+ * OAuth refresh (auth.h). Calls HubSpot exempts from the ten-secondly limit
+ * (association batches and labels, recognised by their path) take no
+ * limiter slot and never wait for one: only the in-flight cap and the daily
+ * limit hold them back.
  *
  * Callbacks. Every submitted request or operation completes exactly once:
  * its callback runs with the result, or with HT_CANCELLED — synchronously
@@ -151,6 +154,8 @@ typedef struct hs_client_stats {
     int64_t  wait_ms;              /* until the limiter lets a background request
                                     * go; -1: until an answer arrives */
     uint64_t requests;             /* HTTP attempts sent */
+    uint64_t requests_exempt;      /* of which ten-secondly exempt (association
+                                    * batches, labels: ratelimit_path_exempt) */
     uint64_t responses_429;
     uint64_t retries;              /* transient retries */
     uint64_t refreshes;            /* OAuth refreshes */

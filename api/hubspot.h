@@ -5,7 +5,8 @@
  * Object types are names ("contacts") or type ids ("0-1", "2-123"); ids and
  * names are escaped here. JSON arguments are borrowed: the call serialises
  * them before returning. Batch calls split their inputs into chunks of 100
- * (1,000 for association reads) and report once, with per-input errors. */
+ * (50 for reads with propertiesWithHistory, 1,000 for association reads) and
+ * report once, with per-input errors. */
 #ifndef HUBTUI_HUBSPOT_H
 #define HUBTUI_HUBSPOT_H
 
@@ -85,8 +86,9 @@ typedef struct hs_batch_result {
 
 typedef void (*hs_batch_fn)(void *ud, const hs_batch_result *r);
 
-/* Run a batch over inputs (a JSON array) in chunks of 100, all queued at
- * once behind the limiter; done runs once after the last chunk. */
+/* Run a batch over inputs (a JSON array) in chunks of 100 (50 for a read
+ * with o->properties_with_history), all queued at once behind the limiter;
+ * done runs once after the last chunk. */
 hs_call_id hs_objects_batch(hs_client *c, hs_priority prio, const char *type, hs_batch_kind kind,
                             json_t *inputs, const hs_read_opts *o, hs_batch_fn done, void *ud);
 /* The same for any batch path: each chunk POSTs {inputs: chunk} merged with

@@ -245,6 +245,45 @@ int64_t ratelimit_next_midnight(int64_t wall_now, int64_t utc_offset_ms)
     return (day + 1) * DAY_MS - utc_offset_ms;
 }
 
+/* ---- exempt endpoints -------------------------------------------------- */
+
+/* Does the next path segment (up to '/', '?' or the end) equal word? Moves
+ * *p past it and its slash when it does. */
+static bool take_segment(const char **p, const char *word)
+{
+    size_t n = strcspn(*p, "/?");
+    if (word && (strlen(word) != n || strncmp(*p, word, n) != 0))
+        return false;
+    if (n == 0)
+        return false;
+    *p += n;
+    if (**p == '/')
+        (*p)++;
+    return true;
+}
+
+bool ratelimit_path_exempt(const char *path)
+{
+    const char *p = path;
+    if (!p || *p++ != '/' || !take_segment(&p, "crm"))
+        return false;
+    /* /crm/v4/associations/… or /crm/associations/{v4|version}/… */
+    if (take_segment(&p, "v4")) {
+        if (!take_segment(&p, "associations"))
+            return false;
+    } else if (!take_segment(&p, "associations") || !take_segment(&p, NULL)) {
+        return false;
+    }
+    const char *rest = p;
+    if (take_segment(&rest, "definitions") && take_segment(&rest, "configurations"))
+        return true;
+    /* {fromType}/{toType}/batch/… or …/labels[/…] */
+    if (!take_segment(&p, NULL) || !take_segment(&p, NULL))
+        return false;
+    const char *kind = p;
+    return take_segment(&kind, "batch") || take_segment(&p, "labels");
+}
+
 /* ---- header parsing ---------------------------------------------------- */
 
 static bool parse_int64(const char *v, size_t n, int64_t *out)

@@ -121,6 +121,13 @@ bool ratelimit_daily_blocked(ratelimit *rl, int64_t wall_now);
  * east of UTC (the account's time zone; the daily limit resets then). */
 int64_t ratelimit_next_midnight(int64_t wall_now, int64_t utc_offset_ms);
 
+/* Is path (query string allowed) one HubSpot exempts from the ten-secondly
+ * limit: the v4 association batch calls, association labels and the
+ * association limit configuration, under /crm/v4/associations/,
+ * /crm/associations/v4/ or a dated /crm/associations/<version>/
+ * (hubspot-api.md §5, §11)? Such calls count toward the day only. */
+bool ratelimit_path_exempt(const char *path);
+
 /* Fold one raw header line ("Name: value\r\n") into h when it is one of the
  * X-HubSpot-RateLimit-* headers or Retry-After (names case-insensitive).
  * wall_now converts an HTTP-date Retry-After into a delay. */

@@ -382,6 +382,90 @@ static void test_batches_chunk_and_report_items(void **state)
     json_decref(none);
 }
 
+/* Ids of the first 100 contacts, as batch read inputs [{id}]. */
+static json_t *hundred_contacts(void)
+{
+    captured cap = {0};
+    hs_read_opts o = {.limit = 100};
+    run(hs_objects_list(C, HS_PRIO_NORMAL, "contacts", &o, NULL, apitest_capture, &cap), &cap);
+    EXPECT_OK(cap);
+    json_t *inputs = ids_inputs(json_object_get(cap.body, "results"));
+    apitest_reset(&cap);
+    assert_int_equal(json_array_size(inputs), 100);
+    return inputs;
+}
+
+/* A contacts batch read with propertiesWithHistory takes 50 inputs
+ * (hubspot-api.md §4): the client goes by 50 then, and every record comes
+ * back with its history. */
+static void test_batch_read_with_history_goes_by_50(void **state)
+{
+    json_t *inputs = hundred_contacts();
+    for (int i = 0; i < 20; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "%d", 99999000 + i);
+        json_array_append_new(inputs, json_pack("{ss}", "id", id));
+    }
+    const char *props[] = {"email", NULL};
+    const char *hist[] = {"firstname", NULL};
+    hs_read_opts o = {.properties = props, .properties_with_history = hist};
+    batch_cap b = {0};
+    run_batch(hs_objects_batch(C, HS_PRIO_BACKGROUND, "contacts", HS_BATCH_READ, inputs, &o,
+                               capture_batch, &b), &b);
+    json_decref(inputs);
+    assert_int_equal(b.status, HT_OK);
+    assert_int_equal(b.n_chunks, 3);   /* 50, 50, 20 */
+    assert_int_equal(b.chunk_http[0], 200);
+    assert_int_equal(b.chunk_http[1], 200);
+    assert_int_equal(b.chunk_http[2], 207);
+    assert_int_equal(json_array_size(b.results), 100);
+    size_t i;
+    json_t *rec;
+    json_array_foreach(b.results, i, rec)
+        assert_true(json_is_array(json_object_get(json_object_get(rec, "propertiesWithHistory"),
+                                                  "firstname")));
+    batch_free(&b);
+
+    /* Without history: chunks of 100. */
+    inputs = hundred_contacts();
+    json_array_append_new(inputs, json_pack("{ss}", "id", "99999100"));
+    o.properties_with_history = NULL;
+    run_batch(hs_objects_batch(C, HS_PRIO_BACKGROUND, "contacts", HS_BATCH_READ, inputs, &o,
+                               capture_batch, &b), &b);
+    json_decref(inputs);
+    assert_int_equal(b.status, HT_OK);
+    assert_int_equal(b.n_chunks, 2);
+    assert_null(json_object_get(json_array_get(b.results, 0), "propertiesWithHistory"));
+    batch_free(&b);
+}
+
+/* Association batch reads go by 1,000, the documented limit. */
+static void test_assoc_batch_read_goes_by_1000(void **state)
+{
+    json_t *inputs = hundred_contacts();
+    json_t *ids = json_array();
+    size_t i;
+    json_t *in;
+    json_array_foreach(inputs, i, in)
+        json_array_append(ids, json_object_get(in, "id"));
+    json_decref(inputs);
+    for (int k = 0; k < 1400; k++) {
+        char id[16];
+        snprintf(id, sizeof id, "%d", 99990000 + k);
+        json_array_append_new(ids, json_string(id));
+    }
+    batch_cap b = {0};
+    run_batch(hs_assoc_batch_read(C, HS_PRIO_BACKGROUND, "contacts", "companies", ids,
+                                  capture_batch, &b), &b);
+    json_decref(ids);
+    assert_int_equal(b.status, HT_OK);
+    assert_int_equal(b.n_chunks, 2);   /* 1,000 and 500 */
+    assert_int_equal(b.chunk_http[0], 207);
+    assert_int_equal(b.chunk_http[1], 207);
+    assert_true(json_array_size(b.results) >= 1);
+    batch_free(&b);
+}
+
 static void test_search_one_page(void **state)
 {
     json_t *body = json_pack("{s[{s[{ssss}]}]s[{ssss}]si}",
@@ -678,6 +762,8 @@ int main(void)
         cmocka_unit_test(test_list_page_and_embedded_associations),
         cmocka_unit_test(test_paging_to_the_end),
         cmocka_unit_test(test_batches_chunk_and_report_items),
+        cmocka_unit_test(test_batch_read_with_history_goes_by_50),
+        cmocka_unit_test(test_assoc_batch_read_goes_by_1000),
         cmocka_unit_test(test_search_one_page),
         cmocka_unit_test(test_associations),
         cmocka_unit_test(test_properties_and_groups),

@@ -1,7 +1,8 @@
 /* The throttle against a real fakehub: learning unknown limits from the
  * headers, keeping to known ones (few or no 429s, the server's busiest window
  * never over the limit), each 429 policy (rolling window, search secondly,
- * daily), interactive requests ahead of background ones and the in-flight cap. */
+ * daily), association batches outside the window, interactive requests
+ * ahead of background ones and the in-flight cap. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -278,6 +279,163 @@ static void test_daily_limit_stops_the_portal(void **state)
     configure("{\"daily\":0}");
 }
 
+/* stats.byEndpoint[endpoint].total */
+static int64_t endpoint_total(const json_t *stats, const char *endpoint)
+{
+    return json_integer_value(json_object_get(
+        json_object_get(json_object_get(stats, "byEndpoint"), endpoint), "total"));
+}
+
+#define ASSOC_BATCH_READ "POST /crm/v4/associations/{fromObjectType}/{toObjectType}/batch/read"
+
+typedef struct batch_done {
+    int       calls;
+    ht_status status;
+} batch_done;
+
+static void on_batch(void *ud, const hs_batch_result *r)
+{
+    batch_done *b = ud;
+    b->calls++;
+    b->status = r->status;
+}
+
+/* hubspot-api.md §5/§11: association batch calls are exempt from the
+ * ten-secondly window. Once the window is used up, association batch reads
+ * still go out at once (and the server takes them), while an object GET
+ * waits for the window; the exempt calls keep to the in-flight cap and are
+ * counted toward the day. */
+static void test_assoc_batches_skip_the_window(void **state)
+{
+    configure("{\"rate_limit\":\"10/10000\",\"daily\":100000}");
+    hs_client_opts o = apitest_opts(&FH);
+    o.limits = (ratelimit_limits){10, 10000, 0};
+    o.max_in_flight = 3;
+    ht_error err;
+    hs_client *c = hs_client_new(&o, &err);
+    many m = {0};
+    one_of_many slots[64];
+    submit_lists(c, &m, slots, 0, 10, HS_PRIO_INTERACTIVE);
+    hs_client_run(c, 0);
+    assert_int_equal(m.ok, 10);
+    char contact[32];
+    assert_true(hs_json_id(json_object_get(json_array_get(json_object_get(m.caps[0].body, "results"),
+                                                           0), "id"), contact));
+    hs_client_stats st;
+    hs_client_stats_get(c, &st);
+    assert_int_equal(st.window_used, 10);
+    assert_int_equal(st.responses_429, 0);
+    int64_t daily_before = st.daily_remaining;
+    assert_true(daily_before > 0);
+
+    /* Slow answers, so the in-flight count can be seen between steps. */
+    configure("{\"faults\":\"latency=200-200\"}");
+    /* The window is full: a record read is held by the client... */
+    captured held = {0};
+    hs_call_id held_id = hs_objects_get(c, HS_PRIO_INTERACTIVE, "contacts", contact, NULL,
+                                        apitest_capture, &held);
+    /* ...while association batch reads are not. */
+    batch_done reads[6] = {{0}};
+    for (int i = 0; i < 6; i++) {
+        json_t *ids = json_pack("[s,s]", contact, "99999999");
+        hs_assoc_batch_read(c, HS_PRIO_NORMAL, "contacts", "companies", ids, on_batch, &reads[i]);
+        json_decref(ids);
+    }
+    int64_t t0 = time_mono_ms();
+    int done = 0, most_in_flight = 0;
+    while (done < 6 && time_mono_ms() - t0 < 5000) {
+        hs_client_step(c);   /* sends what may go; the answers take 200 ms */
+        hs_client_stats_get(c, &st);
+        if (st.in_flight > most_in_flight)
+            most_in_flight = st.in_flight;
+        hs_client_poll(c, NULL, 0, 50);
+        done = 0;
+        for (int i = 0; i < 6; i++)
+            done += reads[i].calls;
+    }
+    int64_t took = time_mono_ms() - t0;
+    for (int i = 0; i < 6; i++) {
+        assert_int_equal(reads[i].calls, 1);
+        assert_int_equal(reads[i].status, HT_OK);
+    }
+    assert_true(took < 2500);              /* 3 x 200 ms, not the 10 s the window needs */
+    assert_int_equal(held.calls, 0);       /* the GET still waits */
+    assert_int_equal(most_in_flight, 2);   /* max_in_flight less the interactive slot */
+    hs_client_stats_get(c, &st);
+    assert_int_equal(st.requests_exempt, 6);
+    assert_int_equal(st.requests, 16);
+    assert_int_equal(st.window_used, 10);  /* no slot spent on them */
+    assert_int_equal(st.responses_429, 0);
+    /* They count for the day, and their answers say so (answers may come
+     * back out of order: the last one read need not be the last counted). */
+    assert_true(st.daily_remaining <= daily_before - 5);
+    assert_true(st.daily_remaining >= 100000 - 16);
+    json_t *s = server_stats();
+    assert_int_equal(stat_int(s, "dailyUsed"), 16);
+    assert_int_equal(stat_int(s, "rateLimited"), 0);
+    assert_int_equal(endpoint_total(s, ASSOC_BATCH_READ), 6);
+    assert_int_equal(stat_int(s, "peakWindow"), 10);
+    json_decref(s);
+
+    /* The server agrees: its window is full for an object GET, not for an
+     * association batch read. */
+    long status = 0;
+    char *body = fakehub_request(&FH, "GET", "/crm/v3/objects/contacts?limit=1", NULL, &status);
+    assert_int_equal(status, 429);
+    free(body);
+    body = fakehub_request(&FH, "POST", "/crm/v4/associations/contacts/companies/batch/read",
+                           "{\"inputs\":[{\"id\":\"1\"}]}", &status);
+    assert_true(status == 200 || status == 207);
+    free(body);
+
+    configure("{\"faults\":\"off\"}");
+    assert_true(hs_cancel(c, held_id));
+    assert_int_equal(held.status, HT_CANCELLED);
+    assert_int_equal(held.attempts, 0);
+    apitest_reset(&held);
+    free_many(&m, 10);
+    hs_client_free(c);
+}
+
+/* Exempt calls still meet the daily limit: their Daily-Remaining reaching 0
+ * stops the portal like any other answer's. */
+static void test_assoc_batches_count_toward_the_day(void **state)
+{
+    configure("{\"rate_limit\":\"off\"}");
+    json_t *s = server_stats();
+    int64_t used = stat_int(s, "dailyUsed");
+    json_decref(s);
+    char cfg[64];
+    snprintf(cfg, sizeof cfg, "{\"daily\":%lld}", (long long)(used + 3));
+    configure(cfg);
+    hs_client_opts o = apitest_opts(&FH);
+    o.max_in_flight = 1;
+    ht_error err;
+    hs_client *c = hs_client_new(&o, &err);
+    batch_done reads[5] = {{0}};
+    for (int i = 0; i < 5; i++) {
+        json_t *ids = json_pack("[s]", "1");
+        hs_assoc_batch_read(c, HS_PRIO_NORMAL, "contacts", "companies", ids, on_batch, &reads[i]);
+        json_decref(ids);
+    }
+    hs_client_run(c, 0);
+    int ok = 0, stopped = 0;
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(reads[i].calls, 1);
+        ok += reads[i].status == HT_OK;
+        stopped += reads[i].status == HT_RATE_LIMIT;
+    }
+    assert_int_equal(ok, 3);
+    assert_int_equal(stopped, 2);
+    hs_client_stats st;
+    hs_client_stats_get(c, &st);
+    assert_int_equal(st.requests, 3);      /* the last two never went out */
+    assert_int_equal(st.responses_429, 0);
+    assert_true(st.daily_reset_wall > time_now_ms());
+    hs_client_free(c);
+    configure("{\"daily\":0}");
+}
+
 static void test_interactive_goes_first(void **state)
 {
     configure("{\"rate_limit\":\"10/1000\",\"daily\":0}");
@@ -349,6 +507,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rolling_429_waits_for_the_window, start, stop),
         cmocka_unit_test_setup_teardown(test_search_secondly_429, start, stop),
         cmocka_unit_test_setup_teardown(test_daily_limit_stops_the_portal, start, stop),
+        cmocka_unit_test_setup_teardown(test_assoc_batches_skip_the_window, start, stop),
+        cmocka_unit_test_setup_teardown(test_assoc_batches_count_toward_the_day, start, stop),
         cmocka_unit_test_setup_teardown(test_interactive_goes_first, start, stop),
         cmocka_unit_test_setup_teardown(test_cancel_background_priority, start, stop),
     };

@@ -328,6 +328,47 @@ static void test_parse_headers(void **state)
     assert_int_equal(h.retry_after_ms, 10000);
 }
 
+static void test_exempt_paths(void **state)
+{
+    static const char *const exempt[] = {
+        "/crm/v4/associations/contacts/companies/batch/read",
+        "/crm/v4/associations/0-1/0-2/batch/create",
+        "/crm/v4/associations/deals/contacts/batch/associate/default",
+        "/crm/v4/associations/deals/contacts/batch/labels/archive",
+        "/crm/v4/associations/contacts/companies/labels",
+        "/crm/v4/associations/contacts/companies/labels/36",
+        "/crm/associations/v4/contacts/companies/labels",
+        "/crm/associations/2026-03/contacts/companies/batch/read",
+        "/crm/associations/2025-09/contacts/companies/labels",
+        "/crm/associations/v4/definitions/configurations/contacts/companies",
+        "/crm/v4/associations/definitions/configurations/all?limit=5",
+        "/crm/v4/associations/contacts/companies/batch/read?x=1",
+    };
+    static const char *const counted[] = {
+        "/crm/v3/objects/contacts",
+        "/crm/v3/objects/contacts/batch/read",
+        "/crm/v4/objects/contacts/51/associations/companies?limit=500",
+        "/crm/v4/objects/contacts/51/associations/default/companies/9",
+        "/crm/objects/2026-03/contacts/51/associations/companies",
+        "/crm/v3/associations/contacts/companies/batch/read",
+        "/crm/v4/associations/contacts/companies",
+        "/crm/v4/associations/contacts/companies/other",
+        "/crm/v4/associations",
+        "/crm/associations",
+        "/crm/v4/associationsX/contacts/companies/batch/read",
+        "/crm/v3/properties/contacts",
+        "crm/v4/associations/contacts/companies/batch/read",
+        "",
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(exempt); i++)
+        if (!ratelimit_path_exempt(exempt[i]))
+            fail_msg("%s should be exempt", exempt[i]);
+    for (size_t i = 0; i < ARRAY_SIZE(counted); i++)
+        if (ratelimit_path_exempt(counted[i]))
+            fail_msg("%s should count toward the window", counted[i]);
+    assert_false(ratelimit_path_exempt(NULL));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -342,6 +383,7 @@ int main(void)
         cmocka_unit_test(test_resize_keeps_recent),
         cmocka_unit_test(test_next_midnight),
         cmocka_unit_test(test_parse_headers),
+        cmocka_unit_test(test_exempt_paths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* The client against a tiny loopback responder (libmicrohttpd, in-process)
  * for answers fakehub never gives: malformed JSON with a 200, bodies cut
- * short at an exact point, Retry-After, and deliberately slow answers for the
+ * short at an exact point, Retry-After, a 429 on an exempt association
+ * batch at a chosen moment, and deliberately slow answers for the
  * event-loop and cancellation checks. Everything else is tested against
  * fakehub in test_client.c. */
 #include <setjmp.h>
@@ -29,6 +30,7 @@ typedef struct responder {
     int                hits_truncated;
     int64_t            first_429_at;
     int64_t            ok_after_429_at;
+    int                hits_exempt;   /* the association batch path: a 429 first */
 } responder;
 
 static responder R;
@@ -102,6 +104,18 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
             return reply(conn, 429, "", "Retry-After", "1");
         return reply(conn, 200, "{\"ok\":true}", NULL, NULL);
     }
+    if (!strcmp(url, "/crm/v4/associations/contacts/companies/batch/read")) {
+        pthread_mutex_lock(&R.lock);
+        bool first = R.hits_exempt++ == 0;
+        pthread_mutex_unlock(&R.lock);
+        if (first)
+            return reply(conn, 429, "{\"status\":\"error\",\"message\":\"You have reached your "
+                         "ten_secondly_rolling limit.\",\"errorType\":\"RATE_LIMIT\",\"policyName\":"
+                         "\"TEN_SECONDLY_ROLLING\",\"correlationId\":\"r-2\"}", "Retry-After", "2");
+        return reply(conn, 200, "{\"status\":\"COMPLETE\",\"results\":[]}", NULL, NULL);
+    }
+    if (!strcmp(url, "/crm/v3/objects/contacts"))
+        return reply(conn, 200, "{\"results\":[]}", NULL, NULL);
     if (!strncmp(url, "/slow", 5)) {
         usleep(1500 * 1000);
         return reply(conn, 200, "{\"slow\":true}", NULL, NULL);
@@ -215,6 +229,40 @@ static void test_retry_after_is_honoured(void **state)
     hs_client_free(c);
 }
 
+/* A 429 on a ten-secondly-exempt call (whatever it claims) makes that call
+ * wait, not the portal: its window has nothing to do with it. */
+static void test_exempt_429_holds_only_that_call(void **state)
+{
+    hs_client *c = responder_client(3);
+    captured assoc = {0}, list = {0};
+    hs_request a = {.method = "POST", .path = "/crm/v4/associations/contacts/companies/batch/read",
+                    .prio = HS_PRIO_BACKGROUND};
+    int64_t t0 = time_mono_ms();
+    hs_submit(c, &a, apitest_capture, &assoc);
+    while (R.hits_exempt == 0 && time_mono_ms() - t0 < 3000)
+        hs_client_poll(c, NULL, 0, 20);
+    hs_client_poll(c, NULL, 0, 20);   /* the 429 is in */
+    assert_int_equal(R.hits_exempt, 1);
+    assert_false(assoc.done);
+    int64_t t1 = time_mono_ms();
+    hs_request g = {.method = "GET", .path = "/crm/v3/objects/contacts", .prio = HS_PRIO_BACKGROUND};
+    hs_client_run(c, hs_submit(c, &g, apitest_capture, &list));
+    assert_int_equal(list.status, HT_OK);
+    assert_true(time_mono_ms() - t1 < 1000);   /* not behind the 2 s Retry-After */
+    assert_false(assoc.done);
+    hs_client_run(c, 0);
+    assert_int_equal(assoc.status, HT_OK);
+    assert_int_equal(assoc.attempts, 2);
+    assert_true(time_mono_ms() - t0 >= 1950);  /* it did wait as told */
+    hs_client_stats st;
+    hs_client_stats_get(c, &st);
+    assert_int_equal(st.requests_exempt, 2);
+    assert_int_equal(st.responses_429, 1);
+    apitest_reset(&assoc);
+    apitest_reset(&list);
+    hs_client_free(c);
+}
+
 /* The TUI's loop: a slow request in flight must not stop it seeing its
  * terminal; cancelling runs the callback at once, exactly once. */
 static void test_poll_sees_extra_fds_and_cancel(void **state)
@@ -278,6 +326,7 @@ int main(void)
         cmocka_unit_test(test_malformed_json_is_a_parse_error),
         cmocka_unit_test(test_truncated_body_is_retried_then_reported),
         cmocka_unit_test(test_retry_after_is_honoured),
+        cmocka_unit_test(test_exempt_429_holds_only_that_call),
         cmocka_unit_test(test_poll_sees_extra_fds_and_cancel),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,6 +1,7 @@
 /* batch.c — objects v3 batch read, create, update, upsert and archive.
  *
- * Like HubSpot: at most 100 inputs; unknown ids give a 207 with an errors[]
+ * Like HubSpot: at most 100 inputs (50 for a contacts read with
+ * propertiesWithHistory, hubspot-api.md §4); unknown ids give a 207 with an errors[]
  * entry listing them, while any invalid value fails the whole call (400 or
  * 409) and nothing is written. */
 #include <stdlib.h>
@@ -63,9 +64,11 @@ static json_t *not_found_error(const fh_otype *t, json_t *ids)
 }
 
 /* {"status":"COMPLETE","results":[records]…} for the found items; the
- * rows are read under the lock, which this releases. */
+ * rows (and, for a read, the history extra_o asks for; NULL: none) are read
+ * under the lock, which this releases. */
 static void respond_items(fh_req *r, const fh_otype *t, item *items, size_t n, json_t *missing,
-                          int64_t started, int ok_status, bool with_new)
+                          int64_t started, int ok_status, bool with_new,
+                          const fh_readopts *extra_o)
 {
     fh_portal *p = r->portal;
     fh_rowset rs = {0};
@@ -73,6 +76,7 @@ static void respond_items(fh_req *r, const fh_otype *t, item *items, size_t n, j
     for (size_t i = 0; i < n; i++)
         if (items[i].found && store_rec_get(p->store, items[i].rid, &rs) == 1)
             which[shown++] = i;
+    char **extra = extra_o ? record_extras(p, t, &rs, extra_o) : NULL;
     portal_unlock(p);
     strbuf *sb = &r->out;
     strbuf_reset(sb);
@@ -81,7 +85,7 @@ static void respond_items(fh_req *r, const fh_otype *t, item *items, size_t n, j
         item *it = &items[which[k]];
         if (k)
             strbuf_putc(sb, ',');
-        record_json(sb, t, &rs, &rs.rows[k], &it->o, NULL);
+        record_json(sb, t, &rs, &rs.rows[k], &it->o, extra ? extra[k] : NULL);
         if (with_new || it->trace) {
             sb->len--;   /* reopen the record object */
             if (with_new)
@@ -108,6 +112,7 @@ static void respond_items(fh_req *r, const fh_otype *t, item *items, size_t n, j
     strbuf_putc(sb, '}');
     resp_out(r, nerr ? 207 : ok_status);
     free(which);
+    extras_free(extra, rs.n);
     rowset_free(&rs);
 }
 
@@ -116,6 +121,13 @@ static void items_free(item *items, size_t n)
     for (size_t i = 0; i < n; i++)
         changes_free(&items[i].ch);
     free(items);
+}
+
+/* Does a read body name propertiesWithHistory (a list or a comma string)? */
+static bool history_asked(const json_t *body)
+{
+    const json_t *h = json_object_get(body, "propertiesWithHistory");
+    return json_array_size(h) > 0 || (json_is_string(h) && json_string_length(h) > 0);
 }
 
 void h_batch_read(fh_req *r)
@@ -129,10 +141,10 @@ void h_batch_read(fh_req *r)
         return;
     json_t *body = req_json(r);
     const char *id_prop = json_string_value(json_object_get(body, "idProperty"));
-    if (json_array_size(json_object_get(body, "propertiesWithHistory")) > 0 &&
+    if (history_asked(body) && strcmp(t->name, "contacts") == 0 &&
         json_array_size(inputs) > HISTORY_BATCH_MAX) {
-        herr_bad_request(r, "Batch read with propertiesWithHistory takes at most %d inputs",
-                         HISTORY_BATCH_MAX);
+        herr_bad_request(r, "Too many inputs: %zu, the limit is %d for a contacts batch read "
+                         "with propertiesWithHistory", json_array_size(inputs), HISTORY_BATCH_MAX);
         return;
     }
     size_t n = json_array_size(inputs);
@@ -164,7 +176,7 @@ void h_batch_read(fh_req *r)
         items[i].o = o;
         rowset_free(&rs);
     }
-    respond_items(r, t, items, n, missing, started, 200, false);
+    respond_items(r, t, items, n, missing, started, 200, false, &o);
     json_decref(missing);
     items_free(items, n);
 }
@@ -245,7 +257,7 @@ void h_batch_create(fh_req *r)
         items_free(items, n);
         return;
     }
-    respond_items(r, t, items, n, NULL, started, 201, false);
+    respond_items(r, t, items, n, NULL, started, 201, false, NULL);
     items_free(items, n);
 }
 
@@ -346,7 +358,7 @@ void h_batch_update(fh_req *r)
         portal_unlock(p);
         herr_send(r, 500, "INTERNAL_ERROR", "database error", NULL);
     } else {
-        respond_items(r, t, items, n, missing, started, 200, false);
+        respond_items(r, t, items, n, missing, started, 200, false, NULL);
     }
     json_decref(missing);
     items_free(items, n);
@@ -438,7 +450,7 @@ void h_batch_upsert(fh_req *r)
         portal_unlock(p);
         herr_send(r, 500, "INTERNAL_ERROR", "database error", NULL);
     } else {
-        respond_items(r, t, items, n, missing, started, 200, true);
+        respond_items(r, t, items, n, missing, started, 200, true, NULL);
     }
     json_decref(missing);
     items_free(items, n);

@@ -103,7 +103,9 @@ static fh_rl_result admit_locked(fh_limiter *l, const fh_settings *s, const fh_p
     window *w = app_window_for(l, who->app_id);
     window_expire(w, now, s->rate_window_ms);
     window_expire(&l->search, now, s->search_window_ms);
-    info->window_headers = kind != RL_SEARCH && s->rate_on;
+    /* The window headers describe the ten-secondly window, which exempt
+     * calls are no part of; the daily pair still applies to them. */
+    info->window_headers = kind == RL_NORMAL && s->rate_on;
     info->max = s->rate_max;
     info->interval_ms = s->rate_window_ms;
     info->daily_headers = kind != RL_SEARCH && daily_applies;

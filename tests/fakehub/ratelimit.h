@@ -17,7 +17,8 @@
 
 typedef enum {
     RL_NORMAL,   /* counts toward the ten-secondly window and the day */
-    RL_EXEMPT,   /* ten-secondly exempt (association batch, labels): the day only */
+    RL_EXEMPT,   /* ten-secondly exempt (association batch, labels): the day only;
+                  * daily headers, no window headers */
     RL_SEARCH,   /* the search limit and the day; no rate headers */
 } fh_rl_kind;
 

@@ -236,6 +236,63 @@ static void test_batch_calls(void **state)
     free(lonely);
 }
 
+/* A batch body of n inputs naming records that do not exist, in the
+ * shape of one association batch call. */
+static void assoc_inputs(strbuf *sb, const char *op, int n)
+{
+    strbuf_reset(sb);
+    strbuf_puts(sb, "{\"inputs\":[");
+    for (int i = 0; i < n; i++) {
+        long long from = 900000000LL + i, to = 910000000LL + i;
+        if (i)
+            strbuf_putc(sb, ',');
+        if (strcmp(op, "read") == 0)
+            strbuf_printf(sb, "{\"id\":\"%lld\"}", from);
+        else if (strcmp(op, "archive") == 0)
+            strbuf_printf(sb, "{\"from\":{\"id\":\"%lld\"},\"to\":[{\"id\":\"%lld\"}]}", from, to);
+        else if (strcmp(op, "associate/default") == 0)
+            strbuf_printf(sb, "{\"from\":{\"id\":\"%lld\"},\"to\":{\"id\":\"%lld\"}}", from, to);
+        else
+            strbuf_printf(sb, "{\"from\":{\"id\":\"%lld\"},\"to\":{\"id\":\"%lld\"},\"types\":[{"
+                          "\"associationCategory\":\"HUBSPOT_DEFINED\",\"associationTypeId\":279}]}",
+                          from, to);
+    }
+    strbuf_puts(sb, "]}");
+}
+
+/* Batch read takes up to 1,000 inputs, the writes up to 2,000
+ * (hubspot-api.md §5); one more is a 400 for the whole call. */
+static void test_batch_input_limits(void **state)
+{
+    static const struct { const char *op; int max; } calls[] = {
+        {"read", 1000}, {"create", 2000}, {"associate/default", 2000}, {"archive", 2000},
+        {"labels/archive", 2000},
+    };
+    strbuf body = {0};
+    fakehub_response r;
+    for (size_t i = 0; i < ARRAY_SIZE(calls); i++) {
+        assoc_inputs(&body, calls[i].op, calls[i].max);
+        reqf(&fh, "POST", strbuf_str(&body), &r, "/crm/v4/associations/contacts/companies/batch/%s",
+             calls[i].op);
+        if (r.status < 200 || r.status >= 300)
+            fail_msg("batch/%s with %d inputs: HTTP %d %s", calls[i].op, calls[i].max, (int)r.status,
+                     js(r.json, "message") ? js(r.json, "message") : "");
+        fakehub_response_free(&r);
+        assoc_inputs(&body, calls[i].op, calls[i].max + 1);
+        reqf(&fh, "POST", strbuf_str(&body), &r, "/crm/v4/associations/contacts/companies/batch/%s",
+             calls[i].op);
+        assert_error_body(&r, 400, "VALIDATION_ERROR");
+        assert_non_null(strstr(js(r.json, "message"), "Too many inputs"));
+        fakehub_response_free(&r);
+    }
+    /* The dated path has the same limit. */
+    assoc_inputs(&body, "read", 1001);
+    req(&fh, "POST", "/crm/associations/2026-03/contacts/companies/batch/read", strbuf_str(&body), &r);
+    assert_error_body(&r, 400, "VALIDATION_ERROR");
+    fakehub_response_free(&r);
+    strbuf_free(&body);
+}
+
 static void test_labels(void **state)
 {
     fakehub_response r;
@@ -332,6 +389,7 @@ int main(void)
         cmocka_unit_test(test_put_default_and_paging),
         cmocka_unit_test(test_labelled_primary),
         cmocka_unit_test(test_batch_calls),
+        cmocka_unit_test(test_batch_input_limits),
         cmocka_unit_test(test_labels),
         cmocka_unit_test(test_other_pairs),
     };

@@ -62,6 +62,104 @@ static void test_batch_read(void **state)
     fakehub_response_free(&list);
 }
 
+/* Batch read answers propertiesWithHistory per record, exactly as a GET
+ * of the same record does. */
+static void test_batch_read_history(void **state)
+{
+    fakehub_response list, r, one;
+    req(&fh, "GET", "/crm/v3/objects/contacts?limit=2", NULL, &list);
+    char *a = xstrdup(js(list.json, "results.0.id")), *b = xstrdup(js(list.json, "results.1.id"));
+    fakehub_response_free(&list);
+    reqf(&fh, "PATCH", "{\"properties\":{\"jobtitle\":\"First\"}}", &r, "/crm/v3/objects/contacts/%s", a);
+    assert_int_equal(r.status, 200);
+    fakehub_response_free(&r);
+    reqf(&fh, "PATCH", "{\"properties\":{\"jobtitle\":\"Second\"}}", &r, "/crm/v3/objects/contacts/%s", a);
+    fakehub_response_free(&r);
+    char *body = xasprintf("{\"properties\":[\"email\"],\"propertiesWithHistory\":[\"jobtitle\","
+                           "\"nosuchprop\"],\"inputs\":[{\"id\":\"%s\"},{\"id\":\"%s\"}]}", a, b);
+    req(&fh, "POST", "/crm/v3/objects/contacts/batch/read", body, &r);
+    assert_int_equal(r.status, 200);
+    assert_record_shapes(jp(r.json, "results"));
+    for (int i = 0; i < 2; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "results.%d", i);
+        json_t *rec = jp(r.json, path);
+        const char *id = js(rec, "id");
+        json_t *h = jp(rec, "propertiesWithHistory");
+        assert_non_null(h);
+        assert_null(jp(h, "nosuchprop"));   /* unknown names are ignored */
+        reqf(&fh, "GET", NULL, &one, "/crm/v3/objects/contacts/%s?propertiesWithHistory=jobtitle", id);
+        assert_int_equal(one.status, 200);
+        assert_true(json_equal(h, jp(one.json, "propertiesWithHistory")));
+        fakehub_response_free(&one);
+        if (strcmp(id, a) == 0) {
+            assert_true(json_array_size(jp(h, "jobtitle")) >= 2);
+            assert_string_equal(js(h, "jobtitle.0.value"), "Second");   /* newest first */
+            assert_string_equal(js(h, "jobtitle.0.sourceType"), "API");
+            assert_non_null(js(h, "jobtitle.0.timestamp"));
+            assert_string_equal(js(h, "jobtitle.1.value"), "First");
+        }
+    }
+    fakehub_response_free(&r);
+    /* Without propertiesWithHistory there is no such key. */
+    free(body);
+    body = xasprintf("{\"inputs\":[{\"id\":\"%s\"}]}", a);
+    req(&fh, "POST", "/crm/v3/objects/contacts/batch/read", body, &r);
+    assert_int_equal(r.status, 200);
+    assert_null(jp(r.json, "results.0.propertiesWithHistory"));
+    fakehub_response_free(&r);
+    free(body);
+    free(a);
+    free(b);
+}
+
+/* A body of n batch inputs {"id":"1"}…, after a prefix of other keys. */
+static void id_inputs(strbuf *body, const char *prefix, int n)
+{
+    strbuf_reset(body);
+    strbuf_printf(body, "{%s\"inputs\":[", prefix);
+    for (int i = 0; i < n; i++)
+        strbuf_printf(body, "%s{\"id\":\"%d\"}", i ? "," : "", i + 1);
+    strbuf_puts(body, "]}");
+}
+
+static void test_batch_history_limit(void **state)
+{
+    strbuf body = {0};
+    fakehub_response r;
+    /* 50 inputs with history: served (unknown ids make it a 207). */
+    id_inputs(&body, "\"propertiesWithHistory\":[\"email\"],", 50);
+    req(&fh, "POST", "/crm/v3/objects/contacts/batch/read", strbuf_str(&body), &r);
+    assert_true(r.status == 200 || r.status == 207);
+    assert_true(json_array_size(jp(r.json, "results")) > 0);
+    assert_non_null(jp(r.json, "results.0.propertiesWithHistory.email"));
+    fakehub_response_free(&r);
+    /* 51: the whole call is refused, in HubSpot's error shape. */
+    id_inputs(&body, "\"propertiesWithHistory\":[\"email\"],", 51);
+    req(&fh, "POST", "/crm/v3/objects/contacts/batch/read", strbuf_str(&body), &r);
+    assert_error_body(&r, 400, "VALIDATION_ERROR");
+    assert_string_equal(js(r.json, "status"), "error");
+    assert_non_null(strstr(js(r.json, "message"), "50"));
+    assert_null(jp(r.json, "results"));
+    fakehub_response_free(&r);
+    /* The comma-string form counts too. */
+    id_inputs(&body, "\"propertiesWithHistory\":\"email,firstname\",", 51);
+    req(&fh, "POST", "/crm/v3/objects/contacts/batch/read", strbuf_str(&body), &r);
+    assert_error_body(&r, 400, "VALIDATION_ERROR");
+    fakehub_response_free(&r);
+    /* Without history, or for another type (the documented limit is the
+     * contacts one), 51 is fine. */
+    id_inputs(&body, "\"properties\":[\"email\"],", 51);
+    req(&fh, "POST", "/crm/v3/objects/contacts/batch/read", strbuf_str(&body), &r);
+    assert_true(r.status == 200 || r.status == 207);
+    fakehub_response_free(&r);
+    id_inputs(&body, "\"propertiesWithHistory\":[\"name\"],", 51);
+    req(&fh, "POST", "/crm/v3/objects/companies/batch/read", strbuf_str(&body), &r);
+    assert_true(r.status == 200 || r.status == 207);
+    fakehub_response_free(&r);
+    strbuf_free(&body);
+}
+
 static void test_batch_limits(void **state)
 {
     strbuf body = {0};
@@ -76,6 +174,14 @@ static void test_batch_limits(void **state)
         assert_error_body(&r, 400, "VALIDATION_ERROR");
         fakehub_response_free(&r);
     }
+    /* 100 is within the limit (the ids do not exist: a 207 for reads). */
+    id_inputs(&body, "", 100);
+    fakehub_response ok;
+    req(&fh, "POST", "/crm/v3/objects/contacts/batch/read", strbuf_str(&body), &ok);
+    assert_true(ok.status == 200 || ok.status == 207);
+    assert_int_equal(json_array_size(jp(ok.json, "errors.0.context.ids")) +
+                     json_array_size(jp(ok.json, "results")), 100);
+    fakehub_response_free(&ok);
     strbuf_reset(&body);
     strbuf_puts(&body, "{\"propertiesWithHistory\":[\"email\"],\"inputs\":[");
     for (int i = 0; i < 51; i++)
@@ -189,6 +295,13 @@ static void test_batch_upsert(void **state)
         "{\"inputs\":[{\"id\":\"x\",\"idProperty\":\"firstname\",\"properties\":{}}]}", &r);
     assert_error_body(&r, 400, "VALIDATION_ERROR");
     fakehub_response_free(&r);
+    /* One id twice: 400, as for update. */
+    req(&fh, "POST", "/crm/v3/objects/contacts/batch/upsert",
+        "{\"inputs\":[{\"id\":\"up3@example.io\",\"idProperty\":\"email\",\"properties\":{}},"
+        "{\"id\":\"up3@example.io\",\"idProperty\":\"email\",\"properties\":{}}]}", &r);
+    assert_error_body(&r, 400, "VALIDATION_ERROR");
+    assert_non_null(strstr(js(r.json, "message"), "up3@example.io"));
+    fakehub_response_free(&r);
     free(existing);
 }
 
@@ -216,6 +329,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_batch_read),
+        cmocka_unit_test(test_batch_read_history),
+        cmocka_unit_test(test_batch_history_limit),
         cmocka_unit_test(test_batch_limits),
         cmocka_unit_test(test_batch_create),
         cmocka_unit_test(test_batch_update),

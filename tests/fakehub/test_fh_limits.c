@@ -94,6 +94,76 @@ static void test_headers_and_ten_secondly(void **state)
     assert_int_equal(fakehub_stop(&fh), 0);
 }
 
+/* hubspot-api.md §5/§11: the v4 association batch calls and the label
+ * calls are exempt from the ten-secondly window but count toward the day.
+ * With the window used up they still go through, without the window
+ * headers (they are not part of it) and with the daily pair. */
+static void test_exempt_endpoints(void **state)
+{
+    fakehub fh;
+    FH_START(&fh, "--contacts", "5", "--companies", "2", "--rate-limit", "10/10000", "--daily", "1000");
+    fakehub_response r;
+    for (int i = 0; i < 10; i++) {
+        req(&fh, "GET", "/crm/v3/objects/contacts?limit=1", NULL, &r);
+        assert_int_equal(r.status, 200);
+        fakehub_response_free(&r);
+    }
+    req(&fh, "GET", "/crm/v3/objects/contacts?limit=1", NULL, &r);
+    assert_429(&r, "TEN_SECONDLY_ROLLING", "You have reached your ten_secondly_rolling limit.");
+    fakehub_response_free(&r);
+    static const struct { const char *method, *path, *body; } exempt[] = {
+        {"POST", "/crm/v4/associations/contacts/companies/batch/read", "{\"inputs\":[{\"id\":\"1\"}]}"},
+        {"POST", "/crm/associations/2026-03/contacts/companies/batch/read", "{\"inputs\":[{\"id\":\"1\"}]}"},
+        {"POST", "/crm/v4/associations/contacts/companies/batch/archive",
+         "{\"inputs\":[{\"from\":{\"id\":\"1\"},\"to\":[{\"id\":\"2\"}]}]}"},
+        {"GET", "/crm/v4/associations/contacts/companies/labels", NULL},
+        {"GET", "/crm/associations/v4/contacts/companies/labels", NULL},
+    };
+    int daily_used = 10;
+    for (int round = 0; round < 3; round++) {   /* 15 calls: more than the window holds */
+        for (size_t i = 0; i < ARRAY_SIZE(exempt); i++) {
+            req(&fh, exempt[i].method, exempt[i].path, exempt[i].body, &r);
+            if (r.status < 200 || r.status >= 300)
+                fail_msg("%s %s: HTTP %d", exempt[i].method, exempt[i].path, (int)r.status);
+            daily_used++;
+            assert_false(has_header(&r, "X-HubSpot-RateLimit-Max"));
+            assert_false(has_header(&r, "X-HubSpot-RateLimit-Remaining"));
+            assert_false(has_header(&r, "X-HubSpot-RateLimit-Interval-Milliseconds"));
+            assert_int_equal(header_num(&r, "X-HubSpot-RateLimit-Daily"), 1000);
+            assert_int_equal(header_num(&r, "X-HubSpot-RateLimit-Daily-Remaining"), 1000 - daily_used);
+            fakehub_response_free(&r);
+        }
+    }
+    /* The window is as full as before: object calls, batch ones included,
+     * are still refused; the exempt calls did not extend it either. */
+    req(&fh, "GET", "/crm/v3/objects/contacts/1", NULL, &r);
+    assert_429(&r, "TEN_SECONDLY_ROLLING", "You have reached your ten_secondly_rolling limit.");
+    assert_int_equal(header_num(&r, "X-HubSpot-RateLimit-Remaining"), 0);
+    fakehub_response_free(&r);
+    req(&fh, "POST", "/crm/v3/objects/contacts/batch/read", "{\"inputs\":[{\"id\":\"1\"}]}", &r);
+    assert_int_equal(r.status, 429);
+    fakehub_response_free(&r);
+    req(&fh, "GET", "/_fakehub/stats", NULL, &r);
+    assert_int_equal(ji(r.json, "peakWindow"), 10);
+    assert_int_equal(ji(r.json, "rateLimited"), 3);
+    assert_int_equal(ji(r.json, "dailyUsed"), daily_used);
+    fakehub_response_free(&r);
+    /* The daily limit does apply to them. */
+    char cfg[48];
+    snprintf(cfg, sizeof cfg, "{\"daily\":%d}", daily_used + 1);
+    req(&fh, "POST", "/_fakehub/config", cfg, &r);
+    assert_int_equal(r.status, 200);
+    fakehub_response_free(&r);
+    req(&fh, "POST", exempt[0].path, exempt[0].body, &r);
+    assert_true(r.status == 200 || r.status == 207);
+    assert_int_equal(header_num(&r, "X-HubSpot-RateLimit-Daily-Remaining"), 0);
+    fakehub_response_free(&r);
+    req(&fh, "POST", exempt[0].path, exempt[0].body, &r);
+    assert_429(&r, "DAILY", "You have reached your daily limit.");
+    fakehub_response_free(&r);
+    assert_int_equal(fakehub_stop(&fh), 0);
+}
+
 static void test_rolling_window(void **state)
 {
     fakehub fh;
@@ -175,6 +245,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_headers_and_ten_secondly),
+        cmocka_unit_test(test_exempt_endpoints),
         cmocka_unit_test(test_rolling_window),
         cmocka_unit_test(test_search_limit),
         cmocka_unit_test(test_daily_limit),
