@@ -67,7 +67,9 @@ static void fail_at(parser *p, int col, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    ht_error_set(p->err, HT_INVALID, "%s at column %d", msg, col);
+    /* The column first: a message may name another column (where the '('
+     * it misses a partner for was opened). */
+    ht_error_set(p->err, HT_INVALID, "column %d: %s", col, msg);
 }
 
 static bool is_word_char(char c)

@@ -21,7 +21,7 @@
  * the property is empty (like HubSpot's NEQ).
  *
  * Every mistake comes back as HT_INVALID with a message naming its 1-based
- * column ("expected a value after '>' at column 12") and the column itself. */
+ * column ("column 12: expected a value after '>'") and the column itself. */
 #ifndef HUBTUI_CACHE_FILTER_H
 #define HUBTUI_CACHE_FILTER_H
 

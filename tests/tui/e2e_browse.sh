@@ -41,7 +41,7 @@ tt_type "lifecyclestage = lead"
 tt_wait_line 2 "Contacts · $leads /lifecyclestage = lead"
 # A mistake is marked with its column; the list keeps the last good filter.
 tt_type " and city ="
-tt_wait_for "expected a value after '=' at column 33"
+tt_wait_for "column 33: expected a value after '='"
 tt_line_e 24 > "$TT_DIR/prompt"
 tt_line 2 | grep -qF "lifecyclestage = lead and city =" && tt_fail "a filter that does not parse was applied"
 tt_send C-u
