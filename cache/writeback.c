@@ -105,9 +105,9 @@ static ht_status final_status(writeback_job *j, ht_error *out)
         if (outbox_counts_get(j->st, &oc, NULL) == HT_OK && oc.pending + oc.sending > 0) {
             size_t len = strlen(out->message);
             snprintf(out->message + len, sizeof out->message - len,
-                     " — push stopped; %lld edit%s stay queued",
+                     " — push stopped; %lld %s queued",
                      (long long)(oc.pending + oc.sending),
-                     oc.pending + oc.sending == 1 ? "" : "s");
+                     oc.pending + oc.sending == 1 ? "edit stays" : "edits stay");
         }
         out->status = j->stop_status;
         return j->stop_status;
