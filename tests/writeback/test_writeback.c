@@ -561,8 +561,13 @@ static void test_creates_land_once_with_their_key(void **state)
     char *v = cached_value(f, "contacts", hub_c, "firstname");
     assert_string_equal(v, "Zed");
     free(v);
+    /* ...and still by the local id the user was shown. */
     record *r = NULL;
-    assert_int_equal(records_get(f->ps->st, "contacts", local_c, &r, &err), HT_NOT_FOUND);
+    assert_int_equal(records_get(f->ps->st, "contacts", local_c, &r, &err), HT_OK);
+    assert_string_equal(r->id, hub_c);
+    assert_false(r->local);
+    assert_string_equal(record_get(r, "firstname"), "Zed");
+    record_free(r);
     outbox_counts oc = counts(f);
     assert_int_equal(oc.pending + oc.sending + oc.failed + oc.conflict + oc.not_applied, 0);
     /* Audit: the create names both ids. */
