@@ -791,10 +791,7 @@ static ht_status in_meta_tx(store *st, const char *object, json_t *results, meta
     s = body(st, okey, results, err);
     if (s == HT_OK)
         s = store_bump_meta_gen(st, err);
-    if (s == HT_OK)
-        s = store_commit(st, err);
-    if (s != HT_OK)
-        store_rollback(st);
+    s = store_commit_or_rollback(st, s, err);
     meta_cache_clear(st);
     return s;
 }
@@ -1096,11 +1093,7 @@ ht_status meta_store_assoc_types(store *st, const char *from, const char *to,
         store_bind_text(ins, 5, jstr(t, "label"));
         s = store_step_done(st, ins, "storing association labels", err);
     }
-    if (s == HT_OK)
-        s = store_commit(st, err);
-    if (s != HT_OK)
-        store_rollback(st);
-    return s;
+    return store_commit_or_rollback(st, s, err);
 }
 
 ht_status meta_assoc_types(store *st, const char *from, const char *to, assoc_type **out,

@@ -226,12 +226,7 @@ static const char *restore_value(const ob_row *r)
         ht_status tx_s_ = store_begin((st), (err));                   \
         if (tx_s_ != HT_OK)                                           \
             return tx_s_;                                             \
-        tx_s_ = (body);                                               \
-        if (tx_s_ == HT_OK)                                           \
-            tx_s_ = store_commit((st), (err));                        \
-        if (tx_s_ != HT_OK)                                           \
-            store_rollback(st);                                       \
-        return tx_s_;                                                 \
+        return store_commit_or_rollback((st), (body), (err));         \
     } while (0)
 
 /* ---- undo images ------------------------------------------------------------------------- */

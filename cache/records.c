@@ -176,13 +176,7 @@ ht_status records_column(store *st, const objmeta *m, const char *prop, bool cre
     if (own_tx && (s = store_begin(st, err)) != HT_OK)
         return s;
     s = add_column(st, m->okey, prop, col, err);
-    if (own_tx) {
-        if (s == HT_OK)
-            s = store_commit(st, err);
-        if (s != HT_OK)
-            store_rollback(st);
-    }
-    return s;
+    return own_tx ? store_commit_or_rollback(st, s, err) : s;
 }
 
 ht_status records_adjust_count(store *st, int64_t okey, int64_t delta, ht_error *err)
@@ -1013,13 +1007,7 @@ ht_status records_writer_put(record_writer *w, const record_batch *b, int64_t se
     strbuf_free(&old_text);
     strbuf_free(&new_text);
     plan_free(&p, b->nprops, w->m->nsearch);
-    if (own_tx) {
-        if (s == HT_OK)
-            s = store_commit(w->st, err);
-        if (s != HT_OK)
-            store_rollback(w->st);
-    }
-    return s;
+    return own_tx ? store_commit_or_rollback(w->st, s, err) : s;
 }
 
 /* ---- JSON pages -------------------------------------------------------------------- */
