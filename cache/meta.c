@@ -470,6 +470,16 @@ const objmeta *meta_object(store *st, const char *object, ht_error *err)
     return meta_object_by_okey(st, okey, err);
 }
 
+ht_status meta_okey(store *st, const char *object, int64_t *okey, ht_error *err)
+{
+    const objmeta *m = meta_object(st, object, err);
+    if (!m)
+        return err ? err->status : HT_NOT_FOUND;
+    *okey = m->okey;
+    objmeta_release(m);
+    return HT_OK;
+}
+
 static int prop_cmp_name(const void *key, const void *elem)
 {
     return strcmp(key, ((const prop_def *)elem)->name);
@@ -763,16 +773,6 @@ ht_status meta_store_account(store *st, json_t *d, ht_error *err)
 
 /* ---- writers ------------------------------------------------------------------ */
 
-static ht_status okey_of(store *st, const char *object, int64_t *okey, ht_error *err)
-{
-    const objmeta *m = meta_object(st, object, err);
-    if (!m)
-        return err ? err->status : HT_NOT_FOUND;
-    *okey = m->okey;
-    objmeta_release(m);
-    return HT_OK;
-}
-
 /* Run body(st, okey, results, err) inside a transaction and mark metadata
  * changed; the common shape of every replace-style writer. */
 typedef ht_status (*meta_body)(store *st, int64_t okey, json_t *results, ht_error *err);
@@ -783,7 +783,7 @@ static ht_status in_meta_tx(store *st, const char *object, json_t *results, meta
     if (!json_is_array(results))
         return ht_error_set(err, HT_PARSE, "expected a JSON array of results");
     int64_t okey = 0;
-    ht_status s = object ? okey_of(st, object, &okey, err) : HT_OK;
+    ht_status s = object ? meta_okey(st, object, &okey, err) : HT_OK;
     if (s != HT_OK)
         return s;
     if ((s = store_begin(st, err)) != HT_OK)
@@ -1050,8 +1050,8 @@ typedef struct assoc_pair { int64_t from, to; } assoc_pair;
 static ht_status pair_okeys(store *st, const char *from, const char *to, assoc_pair *p,
                             ht_error *err)
 {
-    ht_status s = okey_of(st, from, &p->from, err);
-    return s == HT_OK ? okey_of(st, to, &p->to, err) : s;
+    ht_status s = meta_okey(st, from, &p->from, err);
+    return s == HT_OK ? meta_okey(st, to, &p->to, err) : s;
 }
 
 ht_status meta_store_assoc_types(store *st, const char *from, const char *to,

@@ -880,13 +880,9 @@ ht_status outbox_list(store *st, const outbox_filter *f, outbox_entry **out, siz
     *out = NULL;
     *n = 0;
     int64_t okey = 0, id = 0;
-    if (f && f->object) {
-        const objmeta *m = meta_object(st, f->object, err);
-        if (!m)
-            return err ? err->status : HT_NOT_FOUND;
-        okey = m->okey;
-        objmeta_release(m);
-    }
+    ht_status s = f && f->object ? meta_okey(st, f->object, &okey, err) : HT_OK;
+    if (s != HT_OK)
+        return s;
     if (f && f->id && !records_parse_id(f->id, &id))
         return ht_error_set(err, HT_INVALID, "'%s' is not a record id", f->id);
     char *sql = list_sql(f);
@@ -1301,16 +1297,7 @@ static ht_status claim_tx(store *st, const char *object, outbox_kind kind, size_
                           outbox_batch **out, ht_error *err)
 {
     int64_t okey = 0;
-    ht_status s = HT_OK;
-    if (object) {
-        const objmeta *m = meta_object(st, object, err);
-        if (!m)
-            return err ? err->status : HT_NOT_FOUND;
-        okey = m->okey;
-        objmeta_release(m);
-    } else {
-        s = oldest_okey(st, kind, &okey, err);
-    }
+    ht_status s = object ? meta_okey(st, object, &okey, err) : oldest_okey(st, kind, &okey, err);
     if (s != HT_OK || !okey)
         return s;
     const objmeta *m = meta_object_by_okey(st, okey, err);

@@ -43,6 +43,8 @@ char *records_name_of(store *st, const objmeta *m, int64_t id, bool *cached);
 
 /* The snapshot of an object type by its internal key (release it). */
 const objmeta *meta_object_by_okey(store *st, int64_t okey, ht_error *err);
+/* The internal key of a named object type (as meta_object resolves names). */
+ht_status meta_okey(store *st, const char *object, int64_t *okey, ht_error *err);
 /* Outbox state from its stored name. */
 outbox_state outbox_state_from_text(const char *s);
 
