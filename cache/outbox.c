@@ -1611,18 +1611,8 @@ static ht_status remap_queue(store *st, int64_t okey, int64_t from, int64_t to, 
         "UPDATE outbox SET record_id=?3 WHERE okey=?1 AND record_id=?2",
         "UPDATE outbox SET to_id=?3 WHERE to_okey=?1 AND to_id=?2",
     };
-    for (size_t i = 0; i < ARRAY_SIZE(sql); i++) {
-        sqlite3_stmt *s = store_stmt(st, sql[i], err);
-        if (!s)
-            return err ? err->status : HT_DB;
-        sqlite3_bind_int64(s, 1, okey);
-        sqlite3_bind_int64(s, 2, from);
-        sqlite3_bind_int64(s, 3, to);
-        ht_status r = store_step_done(st, s, "renumbering queued edits", err);
-        if (r != HT_OK)
-            return r;
-    }
-    return HT_OK;
+    return records_renumber_exec(st, sql, ARRAY_SIZE(sql), okey, from, to,
+                                 "renumbering queued edits", err);
 }
 
 static ht_status created_tx(store *st, int64_t qid, const char *hubspot_id, const char *corr,

@@ -475,24 +475,31 @@ ht_status records_delete_row(store *st, const objmeta *m, int64_t id, ht_error *
     return s;
 }
 
-static ht_status move_assoc(store *st, int64_t okey, int64_t from, int64_t to, ht_error *err)
+ht_status records_renumber_exec(store *st, const char *const *sql, size_t n, int64_t okey,
+                                int64_t from, int64_t to, const char *what, ht_error *err)
 {
-    static const char *const sql[] = {
-        "UPDATE OR REPLACE assoc SET from_id=?3 WHERE from_okey=?1 AND from_id=?2",
-        "UPDATE OR REPLACE assoc SET to_id=?3 WHERE to_okey=?1 AND to_id=?2",
-    };
-    for (size_t i = 0; i < ARRAY_SIZE(sql); i++) {
+    for (size_t i = 0; i < n; i++) {
         sqlite3_stmt *s = store_stmt(st, sql[i], err);
         if (!s)
             return err ? err->status : HT_DB;
         sqlite3_bind_int64(s, 1, okey);
         sqlite3_bind_int64(s, 2, from);
         sqlite3_bind_int64(s, 3, to);
-        ht_status r = store_step_done(st, s, "renumbering associations", err);
+        ht_status r = store_step_done(st, s, what, err);
         if (r != HT_OK)
             return r;
     }
     return HT_OK;
+}
+
+static ht_status move_assoc(store *st, int64_t okey, int64_t from, int64_t to, ht_error *err)
+{
+    static const char *const sql[] = {
+        "UPDATE OR REPLACE assoc SET from_id=?3 WHERE from_okey=?1 AND from_id=?2",
+        "UPDATE OR REPLACE assoc SET to_id=?3 WHERE to_okey=?1 AND to_id=?2",
+    };
+    return records_renumber_exec(st, sql, ARRAY_SIZE(sql), okey, from, to,
+                                 "renumbering associations", err);
 }
 
 /* Copy the local row's non-empty values onto an existing row `to`, then
