@@ -61,13 +61,9 @@ ht_status audit_list(store *st, const char *object, const char *id, size_t limit
     *out = NULL;
     *n = 0;
     int64_t okey = 0;
-    if (object) {
-        const objmeta *m = meta_object(st, object, err);
-        if (!m)
-            return err ? err->status : HT_NOT_FOUND;
-        okey = m->okey;
-        objmeta_release(m);
-    }
+    ht_status s = object ? meta_okey(st, object, &okey, err) : HT_OK;
+    if (s != HT_OK)
+        return s;
     sqlite3_stmt *q = store_stmt(st,
         "SELECT aid, at_ms, okey, record_id, qid, kind, prop, old_value, new_value, result,"
         " message, category, correlation_id, batch_id FROM audit"

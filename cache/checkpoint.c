@@ -4,8 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "meta.h"
-#include "store_int.h"
+#include "records_int.h"
 
 static ht_status okey_for(store *st, const char *object, int64_t *okey, ht_error *err)
 {
@@ -13,12 +12,7 @@ static ht_status okey_for(store *st, const char *object, int64_t *okey, ht_error
         *okey = 0;   /* portal-wide state (object keys start at 1) */
         return HT_OK;
     }
-    const objmeta *m = meta_object(st, object, err);
-    if (!m)
-        return err ? err->status : HT_NOT_FOUND;
-    *okey = m->okey;
-    objmeta_release(m);
-    return HT_OK;
+    return meta_okey(st, object, okey, err);
 }
 
 void sync_checkpoint_clear(sync_checkpoint *cp)

@@ -184,9 +184,63 @@ static ht_status load_type_row(store *st, objmeta *m, ht_error *err)
     return HT_OK;
 }
 
+/* Each loader below reads the rows of one query about m (?1 = its key) and
+ * hands them one by one to a row function with the loader's own state. */
+typedef void (*meta_row_fn)(objmeta *m, sqlite3_stmt *s, void *state);
+
+static ht_status load_rows(store *st, objmeta *m, const char *sql, meta_row_fn row,
+                           void *state, const char *what, ht_error *err)
+{
+    sqlite3_stmt *s = store_stmt(st, sql, err);
+    if (!s)
+        return err ? err->status : HT_DB;
+    sqlite3_bind_int64(s, 1, m->okey);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        row(m, s, state);
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? HT_OK : store_fail(st, rc, what, err);
+}
+
+static void prop_row(objmeta *m, sqlite3_stmt *s, void *state)
+{
+    size_t *cap = state;
+    if (m->nprops == *cap) {
+        *cap = *cap ? *cap * 2 : 64;
+        m->props = xrealloc(m->props, *cap * sizeof *m->props);
+    }
+    prop_def *p = &m->props[m->nprops++];
+    memset(p, 0, sizeof *p);
+    p->name = store_col_strdup(s, 0);
+    p->label = store_col_strdup(s, 1);
+    if (!p->label)
+        p->label = xstrdup(p->name);
+    p->description = store_col_strdup(s, 2);
+    p->group_name = store_col_strdup(s, 3);
+    p->type_name = store_col_strdup(s, 4);
+    p->field_type = store_col_strdup(s, 5);
+    p->type = parse_prop_type(p->type_name);
+    p->multi = p->type == PROP_ENUM && str_cmp0(p->field_type, "checkbox") == 0;
+    p->calculated = sqlite3_column_int(s, 6);
+    p->read_only_value = sqlite3_column_int(s, 7);
+    p->read_only_definition = sqlite3_column_int(s, 8);
+    p->has_unique_value = sqlite3_column_int(s, 9);
+    p->hidden = sqlite3_column_int(s, 10);
+    p->hubspot_defined = sqlite3_column_int(s, 11);
+    p->external_options = sqlite3_column_int(s, 12);
+    p->archived = sqlite3_column_int(s, 13);
+    p->referenced_object_type = store_col_strdup(s, 14);
+    p->calculation_formula = store_col_strdup(s, 15);
+    p->currency_property = store_col_strdup(s, 16);
+    p->display_order = sqlite3_column_int(s, 17);
+    p->col = store_col_strdup(s, 18);
+    p->defined = sqlite3_column_int(s, 19);
+}
+
 static ht_status load_props(store *st, objmeta *m, ht_error *err)
 {
-    sqlite3_stmt *s = store_stmt(st,
+    size_t cap = 0;
+    return load_rows(st, m,
         "SELECT p.name, p.label, p.description, p.group_name, p.type, p.field_type,"
         " p.calculated, p.read_only_value, p.read_only_definition, p.has_unique_value,"
         " p.hidden, p.hubspot_defined, p.external_options, p.archived,"
@@ -198,108 +252,71 @@ static ht_status load_props(store *st, objmeta *m, ht_error *err)
         " SELECT c.name, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0, NULL, NULL,"
         " NULL, 0, c.col, 0 FROM prop_cols c WHERE c.okey=?1 AND NOT EXISTS"
         " (SELECT 1 FROM properties p WHERE p.okey=c.okey AND p.name=c.name)"
-        " ORDER BY 1", err);
-    if (!s)
-        return err ? err->status : HT_DB;
-    sqlite3_bind_int64(s, 1, m->okey);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (m->nprops == cap) {
-            cap = cap ? cap * 2 : 64;
-            m->props = xrealloc(m->props, cap * sizeof *m->props);
-        }
-        prop_def *p = &m->props[m->nprops++];
-        memset(p, 0, sizeof *p);
-        p->name = store_col_strdup(s, 0);
-        p->label = store_col_strdup(s, 1);
-        if (!p->label)
-            p->label = xstrdup(p->name);
-        p->description = store_col_strdup(s, 2);
-        p->group_name = store_col_strdup(s, 3);
-        p->type_name = store_col_strdup(s, 4);
-        p->field_type = store_col_strdup(s, 5);
-        p->type = parse_prop_type(p->type_name);
-        p->multi = p->type == PROP_ENUM && str_cmp0(p->field_type, "checkbox") == 0;
-        p->calculated = sqlite3_column_int(s, 6);
-        p->read_only_value = sqlite3_column_int(s, 7);
-        p->read_only_definition = sqlite3_column_int(s, 8);
-        p->has_unique_value = sqlite3_column_int(s, 9);
-        p->hidden = sqlite3_column_int(s, 10);
-        p->hubspot_defined = sqlite3_column_int(s, 11);
-        p->external_options = sqlite3_column_int(s, 12);
-        p->archived = sqlite3_column_int(s, 13);
-        p->referenced_object_type = store_col_strdup(s, 14);
-        p->calculation_formula = store_col_strdup(s, 15);
-        p->currency_property = store_col_strdup(s, 16);
-        p->display_order = sqlite3_column_int(s, 17);
-        p->col = store_col_strdup(s, 18);
-        p->defined = sqlite3_column_int(s, 19);
+        " ORDER BY 1", prop_row, &cap, "reading properties", err);
+}
+
+/* Options arrive sorted by property; cur is the property being filled. */
+typedef struct option_state {
+    prop_def *cur;
+    size_t    cap;
+} option_state;
+
+static void option_row(objmeta *m, sqlite3_stmt *s, void *state)
+{
+    option_state *os = state;
+    const char *name = (const char *)sqlite3_column_text(s, 0);
+    if (!os->cur || strcmp(os->cur->name, name) != 0) {
+        os->cur = (prop_def *)objmeta_prop(m, name);
+        os->cap = 0;
     }
-    sqlite3_reset(s);
-    return rc == SQLITE_DONE ? HT_OK : store_fail(st, rc, "reading properties", err);
+    prop_def *cur = os->cur;
+    if (!cur)
+        return;
+    if (cur->noptions == os->cap) {
+        os->cap = os->cap ? os->cap * 2 : 8;
+        cur->options = xrealloc(cur->options, os->cap * sizeof *cur->options);
+    }
+    prop_option *o = &cur->options[cur->noptions++];
+    o->value = store_col_strdup(s, 1);
+    o->label = store_col_strdup(s, 2);
+    if (!o->label)
+        o->label = xstrdup(o->value);
+    o->description = store_col_strdup(s, 3);
+    o->display_order = sqlite3_column_int(s, 4);
+    o->hidden = sqlite3_column_int(s, 5);
 }
 
 static ht_status load_options(store *st, objmeta *m, ht_error *err)
 {
-    sqlite3_stmt *s = store_stmt(st,
+    option_state os = {NULL, 0};
+    return load_rows(st, m,
         "SELECT prop, value, label, description, display_order, hidden"
-        " FROM property_options WHERE okey=? ORDER BY prop, display_order, value", err);
-    if (!s)
-        return err ? err->status : HT_DB;
-    sqlite3_bind_int64(s, 1, m->okey);
-    int rc;
-    prop_def *cur = NULL;
-    size_t cap = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        const char *name = (const char *)sqlite3_column_text(s, 0);
-        if (!cur || strcmp(cur->name, name) != 0) {
-            cur = (prop_def *)objmeta_prop(m, name);
-            cap = 0;
-        }
-        if (!cur)
-            continue;
-        if (cur->noptions == cap) {
-            cap = cap ? cap * 2 : 8;
-            cur->options = xrealloc(cur->options, cap * sizeof *cur->options);
-        }
-        prop_option *o = &cur->options[cur->noptions++];
-        o->value = store_col_strdup(s, 1);
-        o->label = store_col_strdup(s, 2);
-        if (!o->label)
-            o->label = xstrdup(o->value);
-        o->description = store_col_strdup(s, 3);
-        o->display_order = sqlite3_column_int(s, 4);
-        o->hidden = sqlite3_column_int(s, 5);
+        " FROM property_options WHERE okey=? ORDER BY prop, display_order, value",
+        option_row, &os, "reading property options", err);
+}
+
+static void group_row(objmeta *m, sqlite3_stmt *s, void *state)
+{
+    size_t *cap = state;
+    if (m->ngroups == *cap) {
+        *cap = *cap ? *cap * 2 : 8;
+        m->groups = xrealloc(m->groups, *cap * sizeof *m->groups);
     }
-    sqlite3_reset(s);
-    return rc == SQLITE_DONE ? HT_OK : store_fail(st, rc, "reading property options", err);
+    prop_group *g = &m->groups[m->ngroups++];
+    g->name = store_col_strdup(s, 0);
+    g->label = store_col_strdup(s, 1);
+    if (!g->label)
+        g->label = xstrdup(g->name);
+    g->display_order = sqlite3_column_int(s, 2);
 }
 
 static ht_status load_groups(store *st, objmeta *m, ht_error *err)
 {
-    sqlite3_stmt *s = store_stmt(st,
-        "SELECT name, label, display_order FROM property_groups"
-        " WHERE okey=? AND archived=0 ORDER BY display_order, name", err);
-    if (!s)
-        return err ? err->status : HT_DB;
-    sqlite3_bind_int64(s, 1, m->okey);
-    int rc;
     size_t cap = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (m->ngroups == cap) {
-            cap = cap ? cap * 2 : 8;
-            m->groups = xrealloc(m->groups, cap * sizeof *m->groups);
-        }
-        prop_group *g = &m->groups[m->ngroups++];
-        g->name = store_col_strdup(s, 0);
-        g->label = store_col_strdup(s, 1);
-        if (!g->label)
-            g->label = xstrdup(g->name);
-        g->display_order = sqlite3_column_int(s, 2);
-    }
-    sqlite3_reset(s);
-    return rc == SQLITE_DONE ? HT_OK : store_fail(st, rc, "reading property groups", err);
+    return load_rows(st, m,
+        "SELECT name, label, display_order FROM property_groups"
+        " WHERE okey=? AND archived=0 ORDER BY display_order, name",
+        group_row, &cap, "reading property groups", err);
 }
 
 static void add_stage(pipeline *p, sqlite3_stmt *s, size_t *cap)
@@ -322,42 +339,46 @@ static void add_stage(pipeline *p, sqlite3_stmt *s, size_t *cap)
     g->ticket_state = store_col_strdup(s, 11);
 }
 
+/* A row per stage (pipelines joined with their stages, in order); cur is
+ * the pipeline being filled. */
+typedef struct pipeline_state {
+    pipeline *cur;
+    size_t    cap, stage_cap;
+} pipeline_state;
+
+static void pipeline_row(objmeta *m, sqlite3_stmt *s, void *state)
+{
+    pipeline_state *ps = state;
+    const char *id = (const char *)sqlite3_column_text(s, 0);
+    if (!ps->cur || strcmp(ps->cur->id, id) != 0) {
+        if (m->npipelines == ps->cap) {
+            ps->cap = ps->cap ? ps->cap * 2 : 4;
+            m->pipelines = xrealloc(m->pipelines, ps->cap * sizeof *m->pipelines);
+        }
+        pipeline *cur = ps->cur = &m->pipelines[m->npipelines++];
+        memset(cur, 0, sizeof *cur);
+        cur->id = xstrdup(id);
+        cur->label = store_col_strdup(s, 1);
+        if (!cur->label)
+            cur->label = xstrdup(id);
+        cur->display_order = sqlite3_column_int(s, 2);
+        cur->archived = sqlite3_column_int(s, 3);
+        ps->stage_cap = 0;
+    }
+    if (sqlite3_column_type(s, 4) != SQLITE_NULL)
+        add_stage(ps->cur, s, &ps->stage_cap);
+}
+
 static ht_status load_pipelines(store *st, objmeta *m, ht_error *err)
 {
-    sqlite3_stmt *s = store_stmt(st,
+    pipeline_state ps = {NULL, 0, 0};
+    return load_rows(st, m,
         "SELECT p.id, p.label, p.display_order, p.archived, s.id, s.label, s.display_order,"
         " s.archived, s.metadata, s.is_closed, s.probability, s.ticket_state"
         " FROM pipelines p LEFT JOIN pipeline_stages s"
         " ON s.okey=p.okey AND s.pipeline_id=p.id"
-        " WHERE p.okey=? ORDER BY p.display_order, p.id, s.display_order, s.id", err);
-    if (!s)
-        return err ? err->status : HT_DB;
-    sqlite3_bind_int64(s, 1, m->okey);
-    int rc;
-    size_t cap = 0, stage_cap = 0;
-    pipeline *cur = NULL;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        const char *id = (const char *)sqlite3_column_text(s, 0);
-        if (!cur || strcmp(cur->id, id) != 0) {
-            if (m->npipelines == cap) {
-                cap = cap ? cap * 2 : 4;
-                m->pipelines = xrealloc(m->pipelines, cap * sizeof *m->pipelines);
-            }
-            cur = &m->pipelines[m->npipelines++];
-            memset(cur, 0, sizeof *cur);
-            cur->id = xstrdup(id);
-            cur->label = store_col_strdup(s, 1);
-            if (!cur->label)
-                cur->label = xstrdup(id);
-            cur->display_order = sqlite3_column_int(s, 2);
-            cur->archived = sqlite3_column_int(s, 3);
-            stage_cap = 0;
-        }
-        if (sqlite3_column_type(s, 4) != SQLITE_NULL)
-            add_stage(cur, s, &stage_cap);
-    }
-    sqlite3_reset(s);
-    return rc == SQLITE_DONE ? HT_OK : store_fail(st, rc, "reading pipelines", err);
+        " WHERE p.okey=? ORDER BY p.display_order, p.id, s.display_order, s.id",
+        pipeline_row, &ps, "reading pipelines", err);
 }
 
 static void set_pipeline_props(objmeta *m)
@@ -468,6 +489,16 @@ const objmeta *meta_object(store *st, const char *object, ht_error *err)
     if (resolve_okey(st, object, &okey, err) != HT_OK)
         return NULL;
     return meta_object_by_okey(st, okey, err);
+}
+
+ht_status meta_okey(store *st, const char *object, int64_t *okey, ht_error *err)
+{
+    const objmeta *m = meta_object(st, object, err);
+    if (!m)
+        return err ? err->status : HT_NOT_FOUND;
+    *okey = m->okey;
+    objmeta_release(m);
+    return HT_OK;
 }
 
 static int prop_cmp_name(const void *key, const void *elem)
@@ -763,16 +794,6 @@ ht_status meta_store_account(store *st, json_t *d, ht_error *err)
 
 /* ---- writers ------------------------------------------------------------------ */
 
-static ht_status okey_of(store *st, const char *object, int64_t *okey, ht_error *err)
-{
-    const objmeta *m = meta_object(st, object, err);
-    if (!m)
-        return err ? err->status : HT_NOT_FOUND;
-    *okey = m->okey;
-    objmeta_release(m);
-    return HT_OK;
-}
-
 /* Run body(st, okey, results, err) inside a transaction and mark metadata
  * changed; the common shape of every replace-style writer. */
 typedef ht_status (*meta_body)(store *st, int64_t okey, json_t *results, ht_error *err);
@@ -783,7 +804,7 @@ static ht_status in_meta_tx(store *st, const char *object, json_t *results, meta
     if (!json_is_array(results))
         return ht_error_set(err, HT_PARSE, "expected a JSON array of results");
     int64_t okey = 0;
-    ht_status s = object ? okey_of(st, object, &okey, err) : HT_OK;
+    ht_status s = object ? meta_okey(st, object, &okey, err) : HT_OK;
     if (s != HT_OK)
         return s;
     if ((s = store_begin(st, err)) != HT_OK)
@@ -791,10 +812,7 @@ static ht_status in_meta_tx(store *st, const char *object, json_t *results, meta
     s = body(st, okey, results, err);
     if (s == HT_OK)
         s = store_bump_meta_gen(st, err);
-    if (s == HT_OK)
-        s = store_commit(st, err);
-    if (s != HT_OK)
-        store_rollback(st);
+    s = store_commit_or_rollback(st, s, err);
     meta_cache_clear(st);
     return s;
 }
@@ -1053,8 +1071,8 @@ typedef struct assoc_pair { int64_t from, to; } assoc_pair;
 static ht_status pair_okeys(store *st, const char *from, const char *to, assoc_pair *p,
                             ht_error *err)
 {
-    ht_status s = okey_of(st, from, &p->from, err);
-    return s == HT_OK ? okey_of(st, to, &p->to, err) : s;
+    ht_status s = meta_okey(st, from, &p->from, err);
+    return s == HT_OK ? meta_okey(st, to, &p->to, err) : s;
 }
 
 ht_status meta_store_assoc_types(store *st, const char *from, const char *to,
@@ -1096,11 +1114,7 @@ ht_status meta_store_assoc_types(store *st, const char *from, const char *to,
         store_bind_text(ins, 5, jstr(t, "label"));
         s = store_step_done(st, ins, "storing association labels", err);
     }
-    if (s == HT_OK)
-        s = store_commit(st, err);
-    if (s != HT_OK)
-        store_rollback(st);
-    return s;
+    return store_commit_or_rollback(st, s, err);
 }
 
 ht_status meta_assoc_types(store *st, const char *from, const char *to, assoc_type **out,

@@ -226,12 +226,7 @@ static const char *restore_value(const ob_row *r)
         ht_status tx_s_ = store_begin((st), (err));                   \
         if (tx_s_ != HT_OK)                                           \
             return tx_s_;                                             \
-        tx_s_ = (body);                                               \
-        if (tx_s_ == HT_OK)                                           \
-            tx_s_ = store_commit((st), (err));                        \
-        if (tx_s_ != HT_OK)                                           \
-            store_rollback(st);                                       \
-        return tx_s_;                                                 \
+        return store_commit_or_rollback((st), (body), (err));         \
     } while (0)
 
 /* ---- undo images ------------------------------------------------------------------------- */
@@ -885,13 +880,9 @@ ht_status outbox_list(store *st, const outbox_filter *f, outbox_entry **out, siz
     *out = NULL;
     *n = 0;
     int64_t okey = 0, id = 0;
-    if (f && f->object) {
-        const objmeta *m = meta_object(st, f->object, err);
-        if (!m)
-            return err ? err->status : HT_NOT_FOUND;
-        okey = m->okey;
-        objmeta_release(m);
-    }
+    ht_status s = f && f->object ? meta_okey(st, f->object, &okey, err) : HT_OK;
+    if (s != HT_OK)
+        return s;
     if (f && f->id && !records_parse_id(f->id, &id))
         return ht_error_set(err, HT_INVALID, "'%s' is not a record id", f->id);
     char *sql = list_sql(f);
@@ -1306,16 +1297,7 @@ static ht_status claim_tx(store *st, const char *object, outbox_kind kind, size_
                           outbox_batch **out, ht_error *err)
 {
     int64_t okey = 0;
-    ht_status s = HT_OK;
-    if (object) {
-        const objmeta *m = meta_object(st, object, err);
-        if (!m)
-            return err ? err->status : HT_NOT_FOUND;
-        okey = m->okey;
-        objmeta_release(m);
-    } else {
-        s = oldest_okey(st, kind, &okey, err);
-    }
+    ht_status s = object ? meta_okey(st, object, &okey, err) : oldest_okey(st, kind, &okey, err);
     if (s != HT_OK || !okey)
         return s;
     const objmeta *m = meta_object_by_okey(st, okey, err);
@@ -1629,18 +1611,8 @@ static ht_status remap_queue(store *st, int64_t okey, int64_t from, int64_t to, 
         "UPDATE outbox SET record_id=?3 WHERE okey=?1 AND record_id=?2",
         "UPDATE outbox SET to_id=?3 WHERE to_okey=?1 AND to_id=?2",
     };
-    for (size_t i = 0; i < ARRAY_SIZE(sql); i++) {
-        sqlite3_stmt *s = store_stmt(st, sql[i], err);
-        if (!s)
-            return err ? err->status : HT_DB;
-        sqlite3_bind_int64(s, 1, okey);
-        sqlite3_bind_int64(s, 2, from);
-        sqlite3_bind_int64(s, 3, to);
-        ht_status r = store_step_done(st, s, "renumbering queued edits", err);
-        if (r != HT_OK)
-            return r;
-    }
-    return HT_OK;
+    return records_renumber_exec(st, sql, ARRAY_SIZE(sql), okey, from, to,
+                                 "renumbering queued edits", err);
 }
 
 static ht_status created_tx(store *st, int64_t qid, const char *hubspot_id, const char *corr,

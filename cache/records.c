@@ -176,13 +176,7 @@ ht_status records_column(store *st, const objmeta *m, const char *prop, bool cre
     if (own_tx && (s = store_begin(st, err)) != HT_OK)
         return s;
     s = add_column(st, m->okey, prop, col, err);
-    if (own_tx) {
-        if (s == HT_OK)
-            s = store_commit(st, err);
-        if (s != HT_OK)
-            store_rollback(st);
-    }
-    return s;
+    return own_tx ? store_commit_or_rollback(st, s, err) : s;
 }
 
 ht_status records_adjust_count(store *st, int64_t okey, int64_t delta, ht_error *err)
@@ -481,24 +475,31 @@ ht_status records_delete_row(store *st, const objmeta *m, int64_t id, ht_error *
     return s;
 }
 
-static ht_status move_assoc(store *st, int64_t okey, int64_t from, int64_t to, ht_error *err)
+ht_status records_renumber_exec(store *st, const char *const *sql, size_t n, int64_t okey,
+                                int64_t from, int64_t to, const char *what, ht_error *err)
 {
-    static const char *const sql[] = {
-        "UPDATE OR REPLACE assoc SET from_id=?3 WHERE from_okey=?1 AND from_id=?2",
-        "UPDATE OR REPLACE assoc SET to_id=?3 WHERE to_okey=?1 AND to_id=?2",
-    };
-    for (size_t i = 0; i < ARRAY_SIZE(sql); i++) {
+    for (size_t i = 0; i < n; i++) {
         sqlite3_stmt *s = store_stmt(st, sql[i], err);
         if (!s)
             return err ? err->status : HT_DB;
         sqlite3_bind_int64(s, 1, okey);
         sqlite3_bind_int64(s, 2, from);
         sqlite3_bind_int64(s, 3, to);
-        ht_status r = store_step_done(st, s, "renumbering associations", err);
+        ht_status r = store_step_done(st, s, what, err);
         if (r != HT_OK)
             return r;
     }
     return HT_OK;
+}
+
+static ht_status move_assoc(store *st, int64_t okey, int64_t from, int64_t to, ht_error *err)
+{
+    static const char *const sql[] = {
+        "UPDATE OR REPLACE assoc SET from_id=?3 WHERE from_okey=?1 AND from_id=?2",
+        "UPDATE OR REPLACE assoc SET to_id=?3 WHERE to_okey=?1 AND to_id=?2",
+    };
+    return records_renumber_exec(st, sql, ARRAY_SIZE(sql), okey, from, to,
+                                 "renumbering associations", err);
 }
 
 /* Copy the local row's non-empty values onto an existing row `to`, then
@@ -1013,13 +1014,7 @@ ht_status records_writer_put(record_writer *w, const record_batch *b, int64_t se
     strbuf_free(&old_text);
     strbuf_free(&new_text);
     plan_free(&p, b->nprops, w->m->nsearch);
-    if (own_tx) {
-        if (s == HT_OK)
-            s = store_commit(w->st, err);
-        if (s != HT_OK)
-            store_rollback(w->st);
-    }
-    return s;
+    return own_tx ? store_commit_or_rollback(w->st, s, err) : s;
 }
 
 /* ---- JSON pages -------------------------------------------------------------------- */

@@ -36,6 +36,11 @@ ht_status records_delete_row(store *st, const objmeta *m, int64_t id, ht_error *
  * values are merged into it. */
 ht_status records_change_id(store *st, const objmeta *m, int64_t from, int64_t to,
                             ht_error *err);
+/* Run each of the n statements sql[] with ?1 = okey, ?2 = the old id and
+ * ?3 = the new one: the steps of renumbering a record (`what` names them in
+ * errors). Stops at the first failure. */
+ht_status records_renumber_exec(store *st, const char *const *sql, size_t n, int64_t okey,
+                                int64_t from, int64_t to, const char *what, ht_error *err);
 /* Add delta to the object's live record count. */
 ht_status records_adjust_count(store *st, int64_t okey, int64_t delta, ht_error *err);
 /* Display name of a record of m (caller frees); *cached false when unknown. */
@@ -43,6 +48,8 @@ char *records_name_of(store *st, const objmeta *m, int64_t id, bool *cached);
 
 /* The snapshot of an object type by its internal key (release it). */
 const objmeta *meta_object_by_okey(store *st, int64_t okey, ht_error *err);
+/* The internal key of a named object type (as meta_object resolves names). */
+ht_status meta_okey(store *st, const char *object, int64_t *okey, ht_error *err);
 /* Outbox state from its stored name. */
 outbox_state outbox_state_from_text(const char *s);
 

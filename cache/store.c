@@ -487,6 +487,15 @@ void store_rollback(store *st)
     meta_cache_clear(st);
 }
 
+ht_status store_commit_or_rollback(store *st, ht_status s, ht_error *err)
+{
+    if (s == HT_OK)
+        s = store_commit(st, err);
+    if (s != HT_OK)
+        store_rollback(st);
+    return s;
+}
+
 bool store_in_transaction(const store *st) { return st->tx_depth > 0; }
 
 /* ---- cancellation ------------------------------------------------------- */

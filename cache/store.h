@@ -62,6 +62,9 @@ ht_status store_begin(store *st, ht_error *err);
 ht_status store_commit(store *st, ht_error *err);
 /* Roll back the innermost transaction (never fails in a way callers must handle). */
 void store_rollback(store *st);
+/* End the innermost transaction by the outcome of its work: commit when s is
+ * HT_OK, roll back when s or the commit failed. Returns the final status. */
+ht_status store_commit_or_rollback(store *st, ht_status s, ht_error *err);
 /* True while a transaction opened by store_begin is open. */
 bool store_in_transaction(const store *st);
 

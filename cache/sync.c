@@ -132,30 +132,40 @@ static void call_release(job_call *k)
     free(k);
 }
 
+/* A call has its answer (status): it leaves the list of calls in flight,
+ * and a cancelled one fails the job. True when its callback should run. */
+static bool call_answered(job_call *k, ht_status status)
+{
+    call_unlink(k);
+    if (status == HT_CANCELLED) {
+        job_fail(k->j, HT_CANCELLED, NULL);
+        return false;
+    }
+    return !k->j->stopping;
+}
+
+/* After the callback: free the call and let the job start more work. */
+static void call_finished(job_call *k)
+{
+    sync_job *j = k->j;
+    call_release(k);
+    job_advance(j);
+}
+
 void call_done(void *ud, const hs_result *r)
 {
     job_call *k = ud;
-    sync_job *j = k->j;
-    call_unlink(k);
-    if (r->status == HT_CANCELLED)
-        job_fail(j, HT_CANCELLED, NULL);
-    else if (!j->stopping)
-        k->fn(j, k, r);
-    call_release(k);
-    job_advance(j);
+    if (call_answered(k, r->status))
+        k->fn(k->j, k, r);
+    call_finished(k);
 }
 
 void call_batch_done(void *ud, const hs_batch_result *r)
 {
     job_call *k = ud;
-    sync_job *j = k->j;
-    call_unlink(k);
-    if (r->status == HT_CANCELLED)
-        job_fail(j, HT_CANCELLED, NULL);
-    else if (!j->stopping)
-        k->bfn(j, k, r);
-    call_release(k);
-    job_advance(j);
+    if (call_answered(k, r->status))
+        k->bfn(k->j, k, r);
+    call_finished(k);
 }
 
 /* Cancel everything in flight; each callback runs now (HT_CANCELLED). */

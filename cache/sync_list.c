@@ -147,10 +147,8 @@ static bool write_plain(sync_job *j, list_walk *lw)
     if (s == HT_OK)
         s = sync_save_list_cursor(j->st, o->name, lw->full, pg->next_after, pg->batch.nrecords,
                                   lw->max_lastmod, &e);
-    if (s == HT_OK)
-        s = store_commit(j->st, &e);
+    s = store_commit_or_rollback(j->st, s, &e);
     if (s != HT_OK) {
-        store_rollback(j->st);
         job_fail(j, s, &e);
         return false;
     }
@@ -251,10 +249,8 @@ static void read_slowly(sync_job *j, list_walk *lw, const hs_result *r, const ht
                                &lw->max_lastmod, o->lastmod, &n, &e);
     if (s == HT_OK)
         s = sync_save_list_cursor(j->st, o->name, lw->full, next, n, lw->max_lastmod, &e);
-    if (s == HT_OK)
-        s = store_commit(j->st, &e);
+    s = store_commit_or_rollback(j->st, s, &e);
     if (s != HT_OK) {
-        store_rollback(j->st);
         job_fail(j, s, &e);
     } else {
         job_count_records(j, lw->obj, (int64_t)n);

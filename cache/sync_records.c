@@ -153,10 +153,8 @@ static bool on_search_page(void *ud, const hs_search_page *page)
         s = sync_write_records(j->st, iw->w, o->name, page->results,
                                (const char *const *)o->props, o->nprops, 0, &o->changed,
                                &o->max_lastmod, o->lastmod, &n, &e);
-    if (s == HT_OK)
-        s = store_commit(j->st, &e);
+    s = store_commit_or_rollback(j->st, s, &e);
     if (s != HT_OK) {
-        store_rollback(j->st);
         job_fail(j, s, &e);
         return false;
     }

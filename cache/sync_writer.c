@@ -152,10 +152,7 @@ static ht_status write_pages(page_writer *pw, size_t first, size_t n, int64_t *m
     if (s == HT_OK)
         s = sync_save_list_cursor(pw->st, pw->object, pw->full, last->next_after, b.nrecords,
                                   *max_lastmod, err);
-    if (s == HT_OK)
-        s = store_commit(pw->st, err);
-    if (s != HT_OK)
-        store_rollback(pw->st);
+    s = store_commit_or_rollback(pw->st, s, err);
     *records = b.nrecords;
     return s;
 }

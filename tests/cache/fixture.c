@@ -7,43 +7,22 @@
 
 #include "fixture.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "tmpdir.h"
 #include "util.h"
 
 void fx_remove_tree(const char *dir)
 {
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        char *p = xasprintf("%s/%s", dir, e->d_name);
-        struct stat sb;
-        if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode))
-            fx_remove_tree(p);
-        else
-            unlink(p);
-        free(p);
-    }
-    closedir(d);
-    rmdir(dir);
+    tmpdir_remove(dir);
 }
 
 void fx_open(fixture *fx)
 {
     memset(fx, 0, sizeof *fx);
-    const char *tmp = getenv("TMPDIR");
-    snprintf(fx->dir, sizeof fx->dir, "%s/hubtui-cache-test-XXXXXX",
-             tmp && *tmp ? tmp : "/tmp");
-    assert_non_null(mkdtemp(fx->dir));
+    assert_true(tmpdir_make(fx->dir, sizeof fx->dir, "hubtui-cache-test"));
     snprintf(fx->path, sizeof fx->path, "%s/test.db", fx->dir);
     ht_error err;
     store_options opt = {.dir = fx->dir};
@@ -55,7 +34,7 @@ void fx_close(fixture *fx)
 {
     store_close(fx->st);
     fx->st = NULL;
-    fx_remove_tree(fx->dir);
+    tmpdir_remove(fx->dir);
 }
 
 static json_t *parse(const char *text)

@@ -5,7 +5,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 #include "meta.h"
 #include "records.h"
 #include "synctest.h"
+#include "tmpdir.h"
 #include "util.h"
 
 const char *const st_objects[] = {
@@ -30,23 +30,7 @@ const size_t st_nobjects = ARRAY_SIZE(st_objects);
 
 void st_remove_tree(const char *dir)
 {
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        char *p = xasprintf("%s/%s", dir, e->d_name);
-        struct stat sb;
-        if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode))
-            st_remove_tree(p);
-        else
-            unlink(p);
-        free(p);
-    }
-    closedir(d);
-    rmdir(dir);
+    tmpdir_remove(dir);
 }
 
 static void open_portal(synctest *t)
@@ -69,9 +53,7 @@ void st_start(synctest *t, const char *const *extra_args)
     memset(t, 0, sizeof *t);
     unsetenv("HUBTUI_BASE_URL");
     unsetenv("HUBSPOT_ACCESS_TOKEN");
-    const char *tmp = getenv("TMPDIR");
-    snprintf(t->dir, sizeof t->dir, "%s/hubtui-sync-test-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    assert_non_null(mkdtemp(t->dir));
+    assert_true(tmpdir_make(t->dir, sizeof t->dir, "hubtui-sync-test"));
     if (!fakehub_start(&t->fh, extra_args, 0))
         fail_msg("fakehub did not start");
     char sub[400];
@@ -102,7 +84,7 @@ void st_stop(synctest *t)
     portal_close(t->ps);
     t->ps = NULL;
     int rc = fakehub_stop(&t->fh);
-    st_remove_tree(t->dir);
+    tmpdir_remove(t->dir);
     assert_int_equal(rc, 0);
 }
 

@@ -7,7 +7,6 @@
 
 #include "wbfix.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,29 +18,9 @@
 #include "hubspot.h"
 #include "meta.h"
 #include "records.h"
+#include "tmpdir.h"
 #include "util.h"
 #include "walk.h"
-
-static void remove_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        char *p = xasprintf("%s/%s", dir, e->d_name);
-        struct stat sb;
-        if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode))
-            remove_tree(p);
-        else
-            unlink(p);
-        free(p);
-    }
-    closedir(d);
-    rmdir(dir);
-}
 
 char *wbf_read_file(const char *path)
 {
@@ -78,9 +57,7 @@ void wbf_start(wbfix *f, const char *const *fakehub_args, bool readonly)
     if (!fakehub_start(&f->fh, fakehub_args, 0))
         fail_msg("fakehub did not start");
     f->fh_running = true;
-    const char *tmp = getenv("TMPDIR");
-    snprintf(f->dir, sizeof f->dir, "%s/hubtui-wb-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    assert_non_null(mkdtemp(f->dir));
+    assert_true(tmpdir_make(f->dir, sizeof f->dir, "hubtui-wb"));
     snprintf(f->hub_dir, sizeof f->hub_dir, "%s/hubtui", f->dir);
     assert_int_equal(mkdir(f->hub_dir, 0700), 0);
     snprintf(f->config, sizeof f->config, "%s/config", f->hub_dir);
@@ -112,7 +89,7 @@ void wbf_stop(wbfix *f)
         fakehub_stop(&f->fh);
     f->fh_running = false;
     if (f->dir[0])
-        remove_tree(f->dir);
+        tmpdir_remove(f->dir);
     f->dir[0] = '\0';
 }
 
