@@ -193,6 +193,9 @@ static ht_status find_secret(const char *env, const char *command, const char *p
     return st;
 }
 
+static ht_status resolve_oauth(auth *a, const config_portal *p, const char *client_id,
+                              ht_error *err);
+
 static ht_status resolve_static(auth *a, const config_portal *p, ht_error *err)
 {
     char *token = NULL;
@@ -210,15 +213,28 @@ static ht_status resolve_static(auth *a, const config_portal *p, ht_error *err)
         return ht_error_set(err, st, "no token for portal %s: %s; set HUBSPOT_ACCESS_TOKEN or "
                             "add token_command to [portal %s] in the config", p->name,
                             kerr.message, p->name);
-    if (st == HT_NOT_FOUND)
-        return ht_error_set(err, HT_AUTH, "no token for portal %s: run 'hubtui login', set "
-                            "HUBSPOT_ACCESS_TOKEN, or add token_command to [portal %s]",
-                            p->name, p->name);
+    if (st == HT_NOT_FOUND) {
+        /* No private-app token stored: a portal signed in with
+         * `hubtui login --oauth` has its client id in the keyring instead. */
+        char *client_id = NULL;
+        st = keyring_lookup(p->name, KEYRING_CLIENT_ID, &client_id, &kerr);
+        if (st == HT_OK) {
+            st = resolve_oauth(a, p, client_id, err);
+            free(client_id);
+            return st;
+        }
+        if (st == HT_NOT_FOUND)
+            return ht_error_set(err, HT_AUTH, "no token for portal %s: run 'hubtui login' (or "
+                                "'hubtui login --oauth' for an OAuth app), set "
+                                "HUBSPOT_ACCESS_TOKEN, or add token_command to [portal %s]",
+                                p->name, p->name);
+    }
     ht_error_copy(err, &kerr);
     return st;
 }
 
-static ht_status resolve_oauth(auth *a, const config_portal *p, ht_error *err)
+static ht_status resolve_oauth(auth *a, const config_portal *p, const char *client_id,
+                              ht_error *err)
 {
     char *secret = NULL, *refresh = NULL;
     const char *source;
@@ -234,12 +250,17 @@ static ht_status resolve_oauth(auth *a, const config_portal *p, ht_error *err)
         st = find_secret("HUBSPOT_REFRESH_TOKEN", p->oauth_refresh_token_command, p->name,
                          KEYRING_REFRESH_TOKEN, &refresh, &source, &e);
     if (st == HT_OK) {
-        auth_init_oauth(a, p->oauth_client_id, secret, refresh, getenv("HUBSPOT_ACCESS_TOKEN"));
-    } else if (st == HT_NO_KEYRING || st == HT_NOT_FOUND) {
-        st = ht_error_set(err, st == HT_NOT_FOUND ? HT_AUTH : st,
-                          "OAuth portal %s lacks credentials (%s): set HUBSPOT_CLIENT_SECRET and "
+        auth_init_oauth(a, client_id, secret, refresh, getenv("HUBSPOT_ACCESS_TOKEN"));
+    } else if (st == HT_NOT_FOUND) {
+        st = ht_error_set(err, HT_AUTH, "OAuth portal %s is not signed in (%s): run 'hubtui "
+                          "login --oauth', or set HUBSPOT_CLIENT_SECRET and "
                           "HUBSPOT_REFRESH_TOKEN, or oauth_client_secret_command and "
                           "oauth_refresh_token_command in [portal %s]", p->name, e.message, p->name);
+    } else if (st == HT_NO_KEYRING) {
+        st = ht_error_set(err, st, "OAuth portal %s lacks credentials (%s): set "
+                          "HUBSPOT_CLIENT_SECRET and HUBSPOT_REFRESH_TOKEN, or "
+                          "oauth_client_secret_command and oauth_refresh_token_command in "
+                          "[portal %s]", p->name, e.message, p->name);
     } else {
         ht_error_copy(err, &e);
     }
@@ -252,7 +273,7 @@ ht_status auth_resolve(auth *a, const config_portal *p, ht_error *err)
 {
     memset(a, 0, sizeof *a);
     if (!str_empty(p->oauth_client_id))
-        return resolve_oauth(a, p, err);
+        return resolve_oauth(a, p, p->oauth_client_id, err);
     return resolve_static(a, p, err);
 }
 
@@ -316,7 +337,12 @@ ht_status auth_apply_token_response(auth *a, int http_status, json_t *body,
         if (err) {
             char msg[sizeof err->message];
             snprintf(msg, sizeof msg, "%s", err->message);
-            snprintf(err->message, sizeof err->message, "OAuth token refresh failed: %.980s", msg);
+            /* These codes mean the stored sign-in itself is no longer good. */
+            bool stale = !strcmp(err->category, "BAD_REFRESH_TOKEN") ||
+                         !strcmp(err->category, "BAD_CLIENT_ID") ||
+                         !strcmp(err->category, "BAD_CLIENT_SECRET");
+            snprintf(err->message, sizeof err->message, "OAuth token refresh failed: %.900s%s",
+                     msg, stale ? "; sign in again with 'hubtui login --oauth'" : "");
         }
         apierror_free(&e);
         return st;
@@ -339,4 +365,142 @@ ht_status auth_apply_token_response(auth *a, int http_status, json_t *body,
         a->refresh_token = xstrdup(refresh);
     }
     return HT_OK;
+}
+
+/* ---- the authorization step (hubtui login --oauth) ------------------------ */
+
+const char auth_default_scopes[] =
+    "oauth crm.objects.contacts.read crm.objects.contacts.write "
+    "crm.objects.companies.read crm.objects.companies.write "
+    "crm.objects.deals.read crm.objects.deals.write tickets crm.objects.owners.read "
+    "crm.schemas.contacts.read crm.schemas.companies.read crm.schemas.deals.read";
+
+char *auth_authorize_url(const char *client_id, const char *scopes, const char *redirect_uri,
+                         const char *state)
+{
+    strbuf sb = {0};
+    strbuf_puts(&sb, AUTH_AUTHORIZE_URL "?client_id=");
+    http_escape(&sb, client_id);
+    /* Scopes may be written with commas in the config; HubSpot wants spaces. */
+    strbuf words = {0};
+    const char *s = str_empty(scopes) ? auth_default_scopes : scopes;
+    while (*s) {
+        size_t skip = strspn(s, " ,\t");
+        s += skip;
+        size_t n = strcspn(s, " ,\t");
+        if (n == 0)
+            break;
+        if (words.len)
+            strbuf_putc(&words, ' ');
+        strbuf_append(&words, s, n);
+        s += n;
+    }
+    strbuf_puts(&sb, "&scope=");
+    http_escape(&sb, strbuf_str(&words));
+    strbuf_free(&words);
+    strbuf_puts(&sb, "&redirect_uri=");
+    http_escape(&sb, str_empty(redirect_uri) ? AUTH_DEFAULT_REDIRECT_URI : redirect_uri);
+    if (!str_empty(state)) {
+        strbuf_puts(&sb, "&state=");
+        http_escape(&sb, state);
+    }
+    return strbuf_detach(&sb);
+}
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Percent-decode n bytes of a query value ('+' is a space there). */
+static char *query_decode(const char *s, size_t n)
+{
+    strbuf sb = {0};
+    strbuf_grow(&sb, n + 1);
+    for (size_t i = 0; i < n; i++) {
+        int hi, lo;
+        if (s[i] == '%' && i + 2 < n && (hi = hex_value(s[i + 1])) >= 0 &&
+            (lo = hex_value(s[i + 2])) >= 0) {
+            strbuf_putc(&sb, (char)(hi * 16 + lo));
+            i += 2;
+        } else {
+            strbuf_putc(&sb, s[i] == '+' ? ' ' : s[i]);
+        }
+    }
+    return strbuf_detach(&sb);
+}
+
+/* The decoded value of key in a query string (up to '#'), NULL when absent. */
+static char *query_param(const char *query, const char *key)
+{
+    size_t klen = strlen(key);
+    const char *p = query;
+    size_t qlen = strcspn(query, "#");
+    while (p < query + qlen) {
+        size_t len = strcspn(p, "&#");
+        if (len > klen && strncmp(p, key, klen) == 0 && p[klen] == '=')
+            return query_decode(p + klen + 1, len - klen - 1);
+        p += len;
+        if (*p == '&')
+            p++;
+        else
+            break;
+    }
+    return NULL;
+}
+
+ht_status auth_code_from_paste(const char *pasted, const char *state, char **code, ht_error *err)
+{
+    *code = NULL;
+    const char *s = pasted ? pasted : "";
+    s += strspn(s, " \t\r\n");
+    size_t n = strlen(s);
+    while (n > 0 && strchr(" \t\r\n", s[n - 1]))
+        n--;
+    char *text = xstrndup(s, n);
+    ht_status st = HT_OK;
+    const char *q = strchr(text, '?');
+    if (q || strstr(text, "code=") || strstr(text, "error=")) {
+        /* A redirected address, or its query part. */
+        const char *query = q ? q + 1 : text;
+        char *error = query_param(query, "error");
+        char *got_state = query_param(query, "state");
+        *code = query_param(query, "code");
+        if (error) {
+            char *why = query_param(query, "error_description");
+            st = ht_error_set(err, HT_AUTH, "HubSpot did not authorize the app: %s%s%s", error,
+                              why ? ": " : "", why ? why : "");
+            free(why);
+        } else if (state && got_state && strcmp(state, got_state) != 0) {
+            st = ht_error_set(err, HT_AUTH, "the pasted address is from another sign-in (its "
+                              "state does not match this one); open the address above and "
+                              "paste where it leads");
+        } else if (str_empty(*code)) {
+            st = ht_error_set(err, HT_INVALID, "the pasted address has no code=; paste the "
+                              "whole address the browser was sent to after you chose the portal");
+        }
+        free(error);
+        free(got_state);
+    } else if (n == 0) {
+        st = ht_error_set(err, HT_INVALID, "no authorization code entered");
+    } else if (strcspn(text, " \t\"'<>") != n) {
+        st = ht_error_set(err, HT_INVALID, "that does not look like an authorization code or "
+                          "an address: paste the address the browser was sent to");
+    } else {
+        *code = xstrdup(text);
+    }
+    str_free_secret(text);
+    if (st != HT_OK) {
+        str_free_secret(*code);
+        *code = NULL;
+    } else {
+        log_add_secret(*code);   /* single use, but still a credential while it lives */
+    }
+    return st;
 }

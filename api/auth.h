@@ -4,10 +4,12 @@
  *   1. $HUBSPOT_ACCESS_TOKEN
  *   2. the portal's token_command (first line of its stdout)
  *   3. the Secret Service, keyed by portal (hubtui login)
- * A portal with oauth_client_id is an OAuth portal: its client secret and
- * refresh token come from the environment ($HUBSPOT_CLIENT_SECRET,
- * $HUBSPOT_REFRESH_TOKEN), a *_command, or the Secret Service; the access
- * token is refreshed shortly before it expires and once after a 401.
+ * A portal with oauth_client_id in its config, or with none of the above but
+ * an OAuth client id in the Secret Service (hubtui login --oauth), is an
+ * OAuth portal: its client secret and refresh token come from the
+ * environment ($HUBSPOT_CLIENT_SECRET, $HUBSPOT_REFRESH_TOKEN), a *_command,
+ * or the Secret Service; the access token is refreshed shortly before it
+ * expires and once after a 401.
  * Tokens are registered with the log so they are masked everywhere, and are
  * wiped from memory when freed. Nothing here writes a token to a file. */
 #ifndef HUBTUI_AUTH_H
@@ -59,6 +61,28 @@ char *auth_code_form(const auth *a, const char *code, const char *redirect_uri,
  * code (BAD_REFRESH_TOKEN...) in err. */
 ht_status auth_apply_token_response(auth *a, int http_status, json_t *body,
                                     int64_t wall_now, ht_error *err);
+
+/* ---- the authorization step (hubtui login --oauth) ---- */
+
+/* Where people grant an app access to a portal. */
+#define AUTH_AUTHORIZE_URL "https://app.hubspot.com/oauth/authorize"
+/* Where HubSpot sends the browser afterwards, unless the portal sets
+ * oauth_redirect_uri: nothing needs to listen there, since the person
+ * copies the address (with its code=) from the browser. It must be listed
+ * among the app's redirect URLs. */
+#define AUTH_DEFAULT_REDIRECT_URI "http://localhost/hubtui/oauth"
+/* The scopes asked for unless the portal sets oauth_scopes. */
+extern const char auth_default_scopes[];
+
+/* The consent address: client_id, scope (space- or comma-separated words;
+ * NULL: the defaults), redirect_uri (NULL: the default) and state. */
+char *auth_authorize_url(const char *client_id, const char *scopes, const char *redirect_uri,
+                         const char *state);
+/* The authorization code in what a person pasted: a bare code, or the
+ * address the browser was redirected to (its code= taken, its error=
+ * reported, its state= checked against state when both are present).
+ * *code is registered with the log redactor; free it with str_free_secret. */
+ht_status auth_code_from_paste(const char *pasted, const char *state, char **code, ht_error *err);
 
 /* Run cmd with /bin/sh, wait up to timeout_ms, and return the first line of
  * its stdout (trimmed) in *out (free with str_free_secret). Fails when the

@@ -36,6 +36,8 @@ static void portal_free(config_portal *p)
     }
     free(p->oauth_client_secret_command);
     free(p->oauth_refresh_token_command);
+    free(p->oauth_redirect_uri);
+    free(p->oauth_scopes);
     memset(p, 0, sizeof *p);
 }
 
@@ -104,6 +106,10 @@ static bool portal_value(config_portal *p, const char *key, const char *v,
         set_str(&p->oauth_client_secret_command, v);
     } else if (!strcmp(key, "oauth_refresh_token_command")) {
         set_str(&p->oauth_refresh_token_command, v);
+    } else if (!strcmp(key, "oauth_redirect_uri")) {
+        set_str(&p->oauth_redirect_uri, v);
+    } else if (!strcmp(key, "oauth_scopes")) {
+        set_str(&p->oauth_scopes, v);
     } else if (!strcmp(key, "readonly")) {
         if (!parse_bool(v, &p->readonly)) {
             snprintf(why, whylen, "readonly must be true or false, not '%s'", v);

@@ -14,6 +14,8 @@
  *     oauth_client_id             = 1234-abcd
  *     oauth_client_secret_command = pass show hubspot/acme-secret
  *     oauth_refresh_token_command = pass show hubspot/acme-refresh
+ *     oauth_redirect_uri          = http://localhost/hubtui/oauth  # hubtui login
+ *     oauth_scopes                = oauth crm.objects.contacts.read ...
  *
  * Only [general] and [portal NAME] belong to this module; the TUI reads its
  * own sections ([keys], [columns], [ui]...) from the same file. A bad line is
@@ -43,6 +45,8 @@ typedef struct config_portal {
     char          *oauth_client_secret;
     char          *oauth_client_secret_command;
     char          *oauth_refresh_token_command;
+    char          *oauth_redirect_uri; /* NULL: AUTH_DEFAULT_REDIRECT_URI */
+    char          *oauth_scopes;       /* NULL: AUTH_DEFAULT_SCOPES */
 } config_portal;
 
 typedef struct config {

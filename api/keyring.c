@@ -23,12 +23,13 @@ static const SecretSchema *hubtui_schema(void)
 
 /* For messages: the attribute names would read like credentials to the log
  * redactor ("access_token ..."), so people get words. */
-static const char *kind_words(keyring_kind kind)
+const char *keyring_kind_words(keyring_kind kind)
 {
     switch (kind) {
     case KEYRING_ACCESS_TOKEN:  return "private app token";
     case KEYRING_REFRESH_TOKEN: return "OAuth refresh token";
     case KEYRING_CLIENT_SECRET: return "OAuth client secret";
+    case KEYRING_CLIENT_ID:     return "OAuth client id";
     }
     return "secret";
 }
@@ -39,6 +40,7 @@ const char *keyring_kind_name(keyring_kind kind)
     case KEYRING_ACCESS_TOKEN:  return "access_token";
     case KEYRING_REFRESH_TOKEN: return "refresh_token";
     case KEYRING_CLIENT_SECRET: return "client_secret";
+    case KEYRING_CLIENT_ID:     return "client_id";
     }
     return "unknown";
 }
@@ -99,7 +101,7 @@ ht_status keyring_store(const char *portal, keyring_kind kind, const char *secre
         return st;
     GHashTable *attrs = secret_attributes_build(hubtui_schema(), "portal", portal,
                                                 "kind", keyring_kind_name(kind), NULL);
-    char *label = xasprintf("hubtui %s for portal %s", kind_words(kind), portal);
+    char *label = xasprintf("hubtui %s for portal %s", keyring_kind_words(kind), portal);
     SecretValue *value = secret_value_new(secret, -1, "text/plain");
     GError *gerr = NULL;
     gboolean ok = secret_service_store_sync(svc, hubtui_schema(), attrs, SECRET_COLLECTION_DEFAULT,
@@ -130,7 +132,7 @@ ht_status keyring_lookup(const char *portal, keyring_kind kind, char **secret, h
         return from_gerror(gerr, "read", err);
     if (!value)
         return ht_error_set(err, HT_NOT_FOUND, "no %s stored for portal %s",
-                            kind_words(kind), portal);
+                            keyring_kind_words(kind), portal);
     gsize len = 0;
     const gchar *bytes = secret_value_get(value, &len);
     *secret = xstrndup(bytes, len);
@@ -154,6 +156,6 @@ ht_status keyring_clear(const char *portal, keyring_kind kind, ht_error *err)
         return from_gerror(gerr, "remove", err);
     if (!removed)
         return ht_error_set(err, HT_NOT_FOUND, "no %s stored for portal %s",
-                            kind_words(kind), portal);
+                            keyring_kind_words(kind), portal);
     return HT_OK;
 }

@@ -17,10 +17,15 @@ typedef enum keyring_kind {
     KEYRING_ACCESS_TOKEN,   /* private-app token (hubtui login) */
     KEYRING_REFRESH_TOKEN,  /* OAuth refresh token */
     KEYRING_CLIENT_SECRET,  /* OAuth client secret */
+    KEYRING_CLIENT_ID,      /* OAuth client id: not secret, but it marks a
+                             * portal signed in with OAuth (hubtui login --oauth) */
 } keyring_kind;
+#define KEYRING_KIND_COUNT 4
 
 /* Short name of a kind ("access_token"), also its attribute value. */
 const char *keyring_kind_name(keyring_kind kind);
+/* The kind in words for people ("OAuth refresh token"). */
+const char *keyring_kind_words(keyring_kind kind);
 /* True when a session bus address is known (the service may still be absent). */
 bool keyring_bus_available(void);
 /* Store secret for (portal, kind), replacing any previous one. */

@@ -25,8 +25,8 @@ int cmd_demo(const cli_globals *g, int argc, char **argv);
 static const cli_command commands[] = {
     {"help",    "[COMMAND]", "show this help, or a command's usage", cmd_help},
     {"version", "",          "print the version",                    cmd_version},
-    {"login",   "",          "check a private app token and keep it in the Secret Service", cmd_login},
-    {"logout",  "",          "remove the portal's token from the Secret Service", cmd_logout},
+    {"login",   "[--oauth]", "keep a private app token, or an OAuth app's sign-in, in the Secret Service", cmd_login},
+    {"logout",  "",          "remove what the Secret Service holds for the portal", cmd_logout},
     {"sync",    "[--full] [OBJECT...]", "bring the offline cache up to date with HubSpot", cmd_sync},
     {"status",  "[--json]",  "what the cache holds, the edit queue and the rate budget", cmd_status},
     {"get",     "[--refresh] OBJECT ID", "one record from the cache, pending edits marked", cmd_get},

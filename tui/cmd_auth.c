@@ -1,10 +1,19 @@
-/* hubtui login / logout: keep a private-app token in the Secret Service.
+/* hubtui login / logout: keep a portal's credentials in the Secret Service.
  *
- * login reads the token without echo (or one line from stdin when it is not
- * a terminal, for scripts), checks it against the portal's account-info,
- * shows the portal id and stores it with libsecret. Nothing is ever written
- * to a file: without a Secret Service, login says so in one line and points
- * to HUBSPOT_ACCESS_TOKEN and token_command instead. */
+ * login reads a private app token without echo (or one line from stdin when
+ * it is not a terminal, for scripts), checks it against the portal's
+ * account-info, shows the portal id and stores it with libsecret.
+ *
+ * login --oauth (or plain login on a portal with oauth_client_id) signs in
+ * through an OAuth app: it asks for the client id (unless configured) and
+ * the client secret, prints HubSpot's consent address, reads the code (or
+ * the whole address the browser was sent to), exchanges it for tokens,
+ * checks the access token against account-info and stores the refresh
+ * token, client secret and client id. Later commands refresh from those.
+ *
+ * Nothing is ever written to a file: without a Secret Service, login says so
+ * in one line before asking for anything and stores nothing. logout removes
+ * whatever is stored for the portal and says what. */
 #include "cli.h"
 #include "client.h"
 #include "config.h"
@@ -18,11 +27,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <termios.h>
 #include <unistd.h>
 
 int cmd_login(const cli_globals *g, int argc, char **argv);
 int cmd_logout(const cli_globals *g, int argc, char **argv);
+
+static const keyring_kind oauth_kinds[] = {
+    KEYRING_REFRESH_TOKEN, KEYRING_CLIENT_SECRET, KEYRING_CLIENT_ID,
+};
 
 static volatile sig_atomic_t interrupted;
 
@@ -30,6 +44,8 @@ static void on_interrupt(int sig)
 {
     interrupted = 1;
 }
+
+/* ---- reading what the person types ------------------------------------------ */
 
 /* Read one line from fd into a fresh string (NULL on EOF/interrupt). */
 static char *read_line_fd(int fd)
@@ -54,8 +70,9 @@ static char *read_line_fd(int fd)
     return strbuf_detach(&sb);
 }
 
-/* Prompt on the terminal with echo off; restore it whatever happens. */
-static char *read_token_from_tty(const char *portal)
+/* Prompt on the terminal, with echo off for secrets; the terminal and the
+ * signal handlers are put back whatever happens. */
+static char *prompt_tty(const char *prompt, bool echo)
 {
     int tty = open("/dev/tty", O_RDWR | O_CLOEXEC);
     if (tty < 0)
@@ -72,15 +89,18 @@ static char *read_token_from_tty(const char *portal)
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
     /* Echo off before the prompt shows: nothing typed after it is echoed. */
-    tcsetattr(tty, TCSAFLUSH, &quiet);
-    dprintf(tty, "HubSpot private app token for portal %s: ", portal);
-    char *token = read_line_fd(tty);
-    tcsetattr(tty, TCSAFLUSH, &old);
-    dprintf(tty, "\n");
+    if (!echo)
+        tcsetattr(tty, TCSAFLUSH, &quiet);
+    dprintf(tty, "%s", prompt);
+    char *line = read_line_fd(tty);
+    if (!echo) {
+        tcsetattr(tty, TCSAFLUSH, &old);
+        dprintf(tty, "\n");
+    }
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     close(tty);
-    return token;
+    return line;
 }
 
 static char *trimmed_secret(char *s)
@@ -96,19 +116,48 @@ static char *trimmed_secret(char *s)
     return out;
 }
 
+/* One answer: prompted on the terminal, or the next line of stdin for
+ * scripts (no prompt then). NULL when nothing was entered. */
+static char *ask(const char *prompt, bool echo)
+{
+    return trimmed_secret(isatty(STDIN_FILENO) ? prompt_tty(prompt, echo)
+                                               : read_line_fd(STDIN_FILENO));
+}
+
+/* ---- talking to the portal ------------------------------------------------------ */
+
 typedef struct check_result {
     ht_status status;
     ht_error  err;
-    json_t   *account;
+    json_t   *body;
 } check_result;
 
-static void on_account(void *ud, const hs_result *r)
+static void on_result(void *ud, const hs_result *r)
 {
     check_result *cr = ud;
     cr->status = r->status;
     ht_error_copy(&cr->err, r->err);
-    if (r->status == HT_OK)
-        cr->account = json_incref(r->body);
+    if (r->status == HT_OK && r->body)
+        cr->body = json_incref(r->body);
+}
+
+/* What a finished call left in cr: its status, its answer in *body
+ * (or dropped when body is NULL), its words in err. */
+static ht_status take_result(check_result *cr, json_t **body, ht_error *err)
+{
+    ht_error_copy(err, &cr->err);
+    if (body)
+        *body = cr->body;
+    else
+        json_decref(cr->body);
+    return cr->status;
+}
+
+static ht_status account_of(hs_client *c, json_t **account, ht_error *err)
+{
+    check_result cr = {.status = HT_OK};
+    hs_client_run(c, hs_account_details(c, HS_PRIO_INTERACTIVE, on_result, &cr));
+    return take_result(&cr, account, err);
 }
 
 /* Ask the portal who this token belongs to. */
@@ -118,25 +167,22 @@ static ht_status check_token(const config *cfg, const char *portal, const char *
     hs_client *c = hs_client_open(cfg, portal, token, err);
     if (!c)
         return err->status;
-    check_result cr = {.status = HT_OK};
-    hs_call_id id = hs_account_details(c, HS_PRIO_INTERACTIVE, on_account, &cr);
-    hs_client_run(c, id);
+    ht_status st = account_of(c, account, err);
     hs_client_free(c);
-    ht_error_copy(err, &cr.err);
-    *account = cr.account;
-    return cr.status;
+    return st;
 }
 
-static void print_account(const json_t *acct, const char *portal)
+static void print_account(const json_t *acct, const char *lead)
 {
     json_t *id = json_object_get(acct, "portalId");
     const char *tz = json_string_value(json_object_get(acct, "timeZone"));
     const char *cur = json_string_value(json_object_get(acct, "companyCurrency"));
-    printf("Token accepted by HubSpot portal %" JSON_INTEGER_FORMAT, json_integer_value(id));
+    printf("%s HubSpot portal %" JSON_INTEGER_FORMAT, lead, json_integer_value(id));
     if (tz || cur)
         printf(" (%s%s%s)", tz ? tz : "", tz && cur ? ", " : "", cur ? cur : "");
-    printf(".\nStored in the Secret Service for portal '%s'.\n", portal);
 }
+
+/* ---- the Secret Service ------------------------------------------------------------ */
 
 static void no_keyring_line(const config *cfg, const char *portal, const ht_error *err)
 {
@@ -145,28 +191,81 @@ static void no_keyring_line(const config *cfg, const char *portal, const ht_erro
             err->message, portal, cfg->path ? cfg->path : "the config");
 }
 
-static int login_with(const config *cfg, const char *portal)
+static void no_keyring_oauth_line(const config *cfg, const char *portal, const ht_error *err)
 {
-    /* Probe the Secret Service first: no point asking for a token we cannot keep. */
+    fprintf(stderr, "hubtui: %s; nothing was stored, since hubtui keeps OAuth secrets only in "
+            "the Secret Service: set HUBSPOT_CLIENT_SECRET and HUBSPOT_REFRESH_TOKEN, or "
+            "oauth_client_secret_command and oauth_refresh_token_command in [portal %s] in %s "
+            "instead\n", err->message, portal, cfg->path ? cfg->path : "the config");
+}
+
+/* Can we keep anything? Probing first saves asking for secrets we would
+ * have to drop. HT_OK, or the failure already printed. */
+static ht_status probe_keyring(const config *cfg, const char *portal, bool oauth)
+{
     char *old = NULL;
     ht_error err;
-    ht_status st = keyring_lookup(portal, KEYRING_ACCESS_TOKEN, &old, &err);
+    ht_status st = keyring_lookup(portal, oauth ? KEYRING_REFRESH_TOKEN : KEYRING_ACCESS_TOKEN,
+                                  &old, &err);
     str_free_secret(old);
-    if (st != HT_OK && st != HT_NOT_FOUND) {
-        if (st == HT_NO_KEYRING)
-            no_keyring_line(cfg, portal, &err);
-        else
-            fprintf(stderr, "hubtui: %s\n", err.message);
-        return CLI_EXIT_FAILURE;
+    if (st == HT_OK || st == HT_NOT_FOUND)
+        return HT_OK;
+    if (st == HT_NO_KEYRING && oauth)
+        no_keyring_oauth_line(cfg, portal, &err);
+    else if (st == HT_NO_KEYRING)
+        no_keyring_line(cfg, portal, &err);
+    else
+        fprintf(stderr, "hubtui: %s\n", err.message);
+    return st;
+}
+
+/* Remove the given kinds of portal; appends "a, b" of what was there to
+ * removed. HT_OK unless the service failed (err then says why). */
+static ht_status clear_kinds(const char *portal, const keyring_kind *kinds, size_t n,
+                             strbuf *removed, ht_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        ht_status st = keyring_clear(portal, kinds[i], err);
+        if (st == HT_OK) {
+            if (removed->len)
+                strbuf_puts(removed, ", ");
+            strbuf_puts(removed, keyring_kind_words(kinds[i]));
+        } else if (st != HT_NOT_FOUND) {
+            return st;
+        }
     }
-    char *token = trimmed_secret(isatty(STDIN_FILENO) ? read_token_from_tty(portal)
-                                                      : read_line_fd(STDIN_FILENO));
+    return HT_OK;
+}
+
+/* After a login of one kind, the other kind's leftovers would compete with
+ * it (a private token wins over OAuth): drop them and say so. */
+static void drop_other_login(const char *portal, const keyring_kind *kinds, size_t n)
+{
+    strbuf removed = {0};
+    ht_error err;
+    if (clear_kinds(portal, kinds, n, &removed, &err) != HT_OK)
+        fprintf(stderr, "hubtui: warning: %s\n", err.message);
+    else if (removed.len)
+        printf("Removed what the earlier sign-in left (%s).\n", strbuf_str(&removed));
+    strbuf_free(&removed);
+}
+
+/* ---- login with a private app token ---------------------------------------------- */
+
+static int login_private(const config *cfg, const char *portal)
+{
+    if (probe_keyring(cfg, portal, false) != HT_OK)
+        return CLI_EXIT_FAILURE;
+    char *prompt = xasprintf("HubSpot private app token for portal %s: ", portal);
+    char *token = ask(prompt, false);
+    free(prompt);
     if (!token) {
         fprintf(stderr, "hubtui: no token entered\n");
         return CLI_EXIT_FAILURE;
     }
     json_t *account = NULL;
-    st = check_token(cfg, portal, token, &account, &err);
+    ht_error err;
+    ht_status st = check_token(cfg, portal, token, &account, &err);
     if (st != HT_OK) {
         fprintf(stderr, "hubtui: the token was not stored: %s\n", err.message);
         str_free_secret(token);
@@ -182,10 +281,156 @@ static int login_with(const config *cfg, const char *portal)
         json_decref(account);
         return CLI_EXIT_FAILURE;
     }
-    print_account(account, portal);
+    print_account(account, "Token accepted by");
+    printf(".\nStored in the Secret Service for portal '%s'.\n", portal);
     json_decref(account);
+    drop_other_login(portal, oauth_kinds, ARRAY_SIZE(oauth_kinds));
     return CLI_EXIT_OK;
 }
+
+/* ---- login through an OAuth app -------------------------------------------------- */
+
+/* An unguessable state, so an address pasted from another sign-in is
+ * noticed rather than used. */
+static bool make_state(char out[33])
+{
+    unsigned char raw[16];
+    if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw)
+        return false;
+    for (size_t i = 0; i < sizeof raw; i++)
+        snprintf(out + 2 * i, 3, "%02x", raw[i]);
+    return true;
+}
+
+/* Exchange the code and check the new access token; on success *c holds
+ * the tokens and *account the portal. Prints what went wrong. */
+static hs_client *exchange_and_check(const config_portal *p, const char *client_id,
+                                     const char *secret, const char *code,
+                                     const char *redirect_uri, json_t **account)
+{
+    hs_client_opts o = {0};
+    /* The same address hs_client_open() would use for this portal. */
+    const char *env_base = getenv("HUBTUI_BASE_URL");
+    o.base_url = !str_empty(env_base) ? env_base : p->base_url;
+    o.portal = p->name;
+    o.app = RL_APP_OAUTH;
+    o.tier = p->tier;
+    auth_init_oauth(&o.auth, client_id, secret, NULL, NULL);
+    ht_error err;
+    hs_client *c = hs_client_new(&o, &err);
+    if (!c) {
+        fprintf(stderr, "hubtui: %s; nothing was stored\n", err.message);
+        return NULL;
+    }
+    check_result cr = {.status = HT_OK};
+    hs_client_run(c, hs_oauth_exchange_code(c, code, redirect_uri, NULL, on_result, &cr));
+    ht_status st = take_result(&cr, NULL, &err);
+    if (st == HT_OK && str_empty(hs_client_auth(c)->refresh_token))
+        st = ht_error_set(&err, HT_AUTH, "HubSpot sent no refresh token");
+    if (st != HT_OK) {
+        fprintf(stderr, "hubtui: HubSpot refused to exchange the authorization code: %s; nothing "
+                "was stored\n", err.message);
+        hs_client_free(c);
+        return NULL;
+    }
+    st = account_of(c, account, &err);
+    if (st != HT_OK) {
+        fprintf(stderr, "hubtui: the new access token does not work: %s; nothing was stored\n",
+                err.message);
+        hs_client_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+/* Store the OAuth secrets, all or none (a failure part way removes those
+ * stored so far, so no half sign-in is left behind). */
+static ht_status store_oauth(const char *portal, const auth *a, ht_error *err)
+{
+    const char *values[] = {a->refresh_token, a->client_secret, a->client_id};
+    for (size_t i = 0; i < ARRAY_SIZE(oauth_kinds); i++) {
+        ht_status st = keyring_store(portal, oauth_kinds[i], values[i], err);
+        if (st != HT_OK) {
+            ht_error ignored;
+            strbuf gone = {0};
+            clear_kinds(portal, oauth_kinds, i, &gone, &ignored);
+            strbuf_free(&gone);
+            return st;
+        }
+    }
+    return HT_OK;
+}
+
+static int login_oauth(const config *cfg, const config_portal *p)
+{
+    if (probe_keyring(cfg, p->name, true) != HT_OK)
+        return CLI_EXIT_FAILURE;
+    char *client_id = str_empty(p->oauth_client_id) ? ask("OAuth app client id: ", true)
+                                                    : xstrdup(p->oauth_client_id);
+    if (!client_id) {
+        fprintf(stderr, "hubtui: no client id entered\n");
+        return CLI_EXIT_FAILURE;
+    }
+    char *prompt = xasprintf("Client secret of app %s: ", client_id);
+    char *secret = ask(prompt, false);
+    free(prompt);
+    if (!secret) {
+        fprintf(stderr, "hubtui: no client secret entered\n");
+        free(client_id);
+        return CLI_EXIT_FAILURE;
+    }
+    const char *redirect_uri = str_empty(p->oauth_redirect_uri) ? AUTH_DEFAULT_REDIRECT_URI
+                                                                : p->oauth_redirect_uri;
+    char state[33];
+    int rc = CLI_EXIT_FAILURE;
+    char *code = NULL, *pasted = NULL;
+    json_t *account = NULL;
+    ht_error err;
+    if (!make_state(state)) {
+        fprintf(stderr, "hubtui: no random bytes for the sign-in state: %s\n", strerror(errno));
+        goto out;
+    }
+    char *url = auth_authorize_url(client_id, p->oauth_scopes, redirect_uri, state);
+    printf("Open this address in a browser, sign in and choose the portal:\n\n  %s\n\n"
+           "HubSpot then sends the browser to %s (nothing needs to answer there).\n"
+           "Paste the whole address from the browser's address bar, or just its code.\n",
+           url, redirect_uri);
+    fflush(stdout);
+    free(url);
+    pasted = ask("Address or code: ", true);
+    if (auth_code_from_paste(pasted, state, &code, &err) != HT_OK) {
+        fprintf(stderr, "hubtui: %s; nothing was stored\n", err.message);
+        goto out;
+    }
+    hs_client *c = exchange_and_check(p, client_id, secret, code, redirect_uri, &account);
+    if (!c)
+        goto out;
+    ht_status st = store_oauth(p->name, hs_client_auth(c), &err);
+    hs_client_free(c);
+    if (st != HT_OK) {
+        if (st == HT_NO_KEYRING)
+            no_keyring_oauth_line(cfg, p->name, &err);
+        else
+            fprintf(stderr, "hubtui: %s; nothing was stored\n", err.message);
+        goto out;
+    }
+    print_account(account, "Signed in to");
+    printf(" with OAuth app %s.\nStored the refresh token, client secret and client id in the "
+           "Secret Service for portal '%s'; commands refresh the access token from them.\n",
+           client_id, p->name);
+    static const keyring_kind private_kind[] = {KEYRING_ACCESS_TOKEN};
+    drop_other_login(p->name, private_kind, 1);
+    rc = CLI_EXIT_OK;
+out:
+    json_decref(account);
+    str_free_secret(pasted);
+    str_free_secret(code);
+    str_free_secret(secret);
+    free(client_id);
+    return rc;
+}
+
+/* ---- the commands ------------------------------------------------------------------ */
 
 /* Load the config and pick the portal; prints the problem and returns NULL. */
 static const config_portal *pick_portal(const cli_globals *g, config *cfg)
@@ -205,19 +450,21 @@ static const config_portal *pick_portal(const cli_globals *g, config *cfg)
 
 int cmd_login(const cli_globals *g, int argc, char **argv)
 {
-    if (argc > 1) {
-        fprintf(stderr, "usage: hubtui [--portal NAME] login   (the token is read from the "
-                "terminal, or from stdin)\n");
+    bool oauth = argc == 2 && strcmp(argv[1], "--oauth") == 0;
+    if (argc > 2 || (argc == 2 && !oauth)) {
+        fprintf(stderr, "usage: hubtui [--portal NAME] login [--oauth]\n"
+                "  a private app token is read from the terminal, or from stdin;\n"
+                "  --oauth (implied when the portal sets oauth_client_id) reads the client id\n"
+                "  (unless configured), the client secret and the code, one a line on stdin\n");
         return CLI_EXIT_USAGE;
     }
     config cfg;
     const config_portal *p = pick_portal(g, &cfg);
     int rc = CLI_EXIT_FAILURE;
-    if (p && p->oauth_client_id)
-        fprintf(stderr, "hubtui: portal %s uses OAuth (oauth_client_id is set); login stores "
-                "private-app tokens only\n", p->name);
+    if (p && (oauth || !str_empty(p->oauth_client_id)))
+        rc = login_oauth(&cfg, p);
     else if (p)
-        rc = login_with(&cfg, p->name);
+        rc = login_private(&cfg, p->name);
     config_free(&cfg);
     return rc;
 }
@@ -232,19 +479,28 @@ int cmd_logout(const cli_globals *g, int argc, char **argv)
     const config_portal *p = pick_portal(g, &cfg);
     int rc = CLI_EXIT_FAILURE;
     if (p) {
+        static const keyring_kind all[KEYRING_KIND_COUNT] = {
+            KEYRING_ACCESS_TOKEN, KEYRING_REFRESH_TOKEN, KEYRING_CLIENT_SECRET, KEYRING_CLIENT_ID,
+        };
+        strbuf removed = {0};
         ht_error err;
-        ht_status st = keyring_clear(p->name, KEYRING_ACCESS_TOKEN, &err);
+        ht_status st = clear_kinds(p->name, all, ARRAY_SIZE(all), &removed, &err);
         if (st == HT_OK) {
-            printf("Removed the token of portal '%s' from the Secret Service.\n", p->name);
-            rc = CLI_EXIT_OK;
-        } else if (st == HT_NOT_FOUND) {
-            printf("No token was stored for portal '%s'.\n", p->name);
+            if (removed.len)
+                printf("Removed from the Secret Service for portal '%s': %s.\n", p->name,
+                       strbuf_str(&removed));
+            else
+                printf("Nothing was stored for portal '%s' in the Secret Service.\n", p->name);
             rc = CLI_EXIT_OK;
         } else if (st == HT_NO_KEYRING) {
             fprintf(stderr, "hubtui: %s; nothing to remove\n", err.message);
         } else {
+            if (removed.len)
+                printf("Removed from the Secret Service for portal '%s': %s.\n", p->name,
+                       strbuf_str(&removed));
             fprintf(stderr, "hubtui: %s\n", err.message);
         }
+        strbuf_free(&removed);
     }
     config_free(&cfg);
     return rc;

@@ -10,6 +10,7 @@
 
 #include "auth.h"
 #include "http.h"
+#include "log.h"
 #include "util.h"
 
 static void clear_env(void)
@@ -148,6 +149,7 @@ static void test_token_response(void **state)
     assert_int_equal(auth_apply_token_response(&a, 400, bad, 0, &err), HT_AUTH);
     assert_string_equal(err.category, "BAD_REFRESH_TOKEN");
     assert_non_null(strstr(err.message, "OAuth token refresh failed"));
+    assert_non_null(strstr(err.message, "sign in again with 'hubtui login --oauth'"));
     assert_string_equal(a.access_token, "test-access-2");   /* unchanged */
     json_decref(bad);
 
@@ -169,6 +171,68 @@ static void test_token_response(void **state)
     auth_init_static(&s, "test-token-s", "test");
     assert_false(auth_needs_refresh(&s, INT64_MAX));
     auth_free(&s);
+}
+
+static void test_authorize_url(void **state)
+{
+    char *url = auth_authorize_url("app 1", "crm.objects.contacts.read,  tickets ,oauth",
+                                   "http://localhost:9/cb?x=1", "s123");
+    assert_string_equal(url, "https://app.hubspot.com/oauth/authorize?client_id=app%201"
+                             "&scope=crm.objects.contacts.read%20tickets%20oauth"
+                             "&redirect_uri=http%3A%2F%2Flocalhost%3A9%2Fcb%3Fx%3D1&state=s123");
+    free(url);
+    /* Defaults: HubSpot's own scopes list and the built-in redirect. */
+    url = auth_authorize_url("c", NULL, NULL, NULL);
+    assert_true(str_starts_with(url, AUTH_AUTHORIZE_URL "?client_id=c&scope=oauth%20crm.objects."
+                                     "contacts.read%20"));
+    assert_non_null(strstr(url, "&redirect_uri=http%3A%2F%2Flocalhost%2Fhubtui%2Foauth"));
+    assert_null(strstr(url, "state="));
+    assert_null(strstr(url, "%20%20"));
+    free(url);
+}
+
+static void test_code_from_paste(void **state)
+{
+    char *code = NULL;
+    ht_error err;
+    /* A bare code, with the spaces a paste brings along. */
+    assert_int_equal(auth_code_from_paste("  na1-code-1 \r\n", "st", &code, &err), HT_OK);
+    assert_string_equal(code, "na1-code-1");
+    str_free_secret(code);
+    /* The redirected address: code= decoded, the state checked. */
+    assert_int_equal(auth_code_from_paste("http://localhost/cb?state=st&code=a%2Fb+c#frag", "st",
+                                          &code, &err), HT_OK);
+    assert_string_equal(code, "a/b c");
+    str_free_secret(code);
+    /* Only the query part, and no state in it: still taken. */
+    assert_int_equal(auth_code_from_paste("code=c-2", "st", &code, &err), HT_OK);
+    assert_string_equal(code, "c-2");
+    str_free_secret(code);
+    /* Another sign-in's address. */
+    assert_int_equal(auth_code_from_paste("http://localhost/cb?code=c-3&state=other", "st", &code,
+                                          &err), HT_AUTH);
+    assert_null(code);
+    assert_non_null(strstr(err.message, "state does not match"));
+    /* Consent refused. */
+    assert_int_equal(auth_code_from_paste("http://localhost/cb?error=access_denied&"
+                                          "error_description=User%20said%20no&state=st", "st",
+                                          &code, &err), HT_AUTH);
+    assert_null(code);
+    assert_non_null(strstr(err.message, "did not authorize the app: access_denied: User said no"));
+    /* No code at all. */
+    assert_int_equal(auth_code_from_paste("http://localhost/cb?state=st", "st", &code, &err),
+                     HT_INVALID);
+    assert_non_null(strstr(err.message, "no code="));
+    assert_int_equal(auth_code_from_paste("   ", "st", &code, &err), HT_INVALID);
+    assert_int_equal(auth_code_from_paste(NULL, "st", &code, &err), HT_INVALID);
+    assert_int_equal(auth_code_from_paste("two words", "st", &code, &err), HT_INVALID);
+    assert_null(code);
+    /* The code is masked in everything logged from now on. */
+    assert_int_equal(auth_code_from_paste("test-code-masked", NULL, &code, &err), HT_OK);
+    char line[] = "exchanging test-code-masked now";
+    log_redact_inplace(line);
+    assert_null(strstr(line, "test-code-masked"));
+    str_free_secret(code);
 }
 
 static void test_url_policy(void **state)
@@ -214,6 +278,8 @@ int main(void)
         cmocka_unit_test(test_no_keyring_is_one_clear_line),
         cmocka_unit_test(test_resolve_oauth),
         cmocka_unit_test(test_token_response),
+        cmocka_unit_test(test_authorize_url),
+        cmocka_unit_test(test_code_from_paste),
         cmocka_unit_test(test_url_policy),
         cmocka_unit_test(test_escape),
     };

@@ -37,7 +37,9 @@ static const char *sample =
     "app_type = oauth\n"
     "oauth_client_id = 1234-abcd\n"
     "oauth_client_secret_command = echo s3cret\n"
-    "oauth_refresh_token_command = echo r3fresh\n";
+    "oauth_refresh_token_command = echo r3fresh\n"
+    "oauth_redirect_uri = http://localhost:9/cb\n"
+    "oauth_scopes = crm.objects.contacts.read, tickets\n";
 
 static void test_parse_full(void **state)
 {
@@ -62,6 +64,9 @@ static void test_parse_full(void **state)
     assert_string_equal(p->oauth_client_id, "1234-abcd");
     assert_string_equal(p->oauth_client_secret_command, "echo s3cret");
     assert_string_equal(p->oauth_refresh_token_command, "echo r3fresh");
+    assert_string_equal(p->oauth_redirect_uri, "http://localhost:9/cb");
+    assert_string_equal(p->oauth_scopes, "crm.objects.contacts.read, tickets");
+    assert_null(cfg.portals[0].oauth_redirect_uri);
     assert_false(p->readonly);
     config_free(&cfg);
 }

@@ -171,7 +171,7 @@ static void test_login_logout(void **state)
     assert_int_equal(keyring_lookup("kr-login", KEYRING_ACCESS_TOKEN, &secret, &err), HT_NOT_FOUND);
     rc = run_hubtui("", out, sizeof out, "--portal kr-login logout");
     assert_int_equal(rc, 0);
-    assert_non_null(strstr(out, "No token was stored"));
+    assert_non_null(strstr(out, "Nothing was stored for portal 'kr-login'"));
     fakehub_stop(&fh);
 }
 
