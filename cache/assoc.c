@@ -427,10 +427,7 @@ ht_status records_clear_assoc_range(store *st, const char *from_object, const ch
         s = store_step_done(st, d, "removing associations", err);
     }
     if (own_tx) {
-        if (s == HT_OK)
-            s = store_commit(st, err);
-        else
-            store_rollback(st);
+        s = store_commit_or_rollback(st, s, err);
     }
     free(gone);
     objmeta_release(fm);

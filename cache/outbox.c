@@ -411,10 +411,7 @@ ht_status outbox_enqueue_update(store *st, const char *object, const char *id_te
     ht_status s = store_begin(st, err);
     if (s == HT_OK) {
         s = enqueue_update_tx(st, m, id, prop, value, group, qid ? qid : &dummy, err);
-        if (s == HT_OK)
-            s = store_commit(st, err);
-        else
-            store_rollback(st);
+        s = store_commit_or_rollback(st, s, err);
     }
     objmeta_release(m);
     return s;
@@ -439,10 +436,7 @@ ht_status outbox_enqueue_bulk(store *st, const char *object, const char *const *
             s = enqueue_update_in_tx(st, m, id, prop, value, g, &qid, err);
     }
     if (store_in_transaction(st)) {
-        if (s == HT_OK)
-            s = store_commit(st, err);
-        else
-            store_rollback(st);
+        s = store_commit_or_rollback(st, s, err);
     }
     if (s == HT_OK && group)
         *group = g;
@@ -507,10 +501,7 @@ ht_status outbox_enqueue_create(store *st, const char *object, const char *const
     ht_status s = store_begin(st, err);
     if (s == HT_OK) {
         s = enqueue_create_tx(st, m, props, values, n, group, &id, err);
-        if (s == HT_OK)
-            s = store_commit(st, err);
-        else
-            store_rollback(st);
+        s = store_commit_or_rollback(st, s, err);
     }
     if (s == HT_OK)
         records_format_id(id, local_id);
@@ -576,10 +567,7 @@ ht_status outbox_enqueue_clear_then_set(store *st, const char *object, const cha
             s = queue_clear(st, m, id, prop, group, err);
         if (s == HT_OK)
             s = enqueue_update_in_tx(st, m, id, prop, value, group, &qid, err);
-        if (s == HT_OK)
-            s = store_commit(st, err);
-        else
-            store_rollback(st);
+        s = store_commit_or_rollback(st, s, err);
     }
     objmeta_release(m);
     return s;
@@ -684,10 +672,7 @@ ht_status outbox_enqueue_assoc(store *st, bool add, const char *from_object,
     }
     if (s == HT_OK) {
         s = enqueue_assoc_tx(st, add, &k, category, label, group, qid ? qid : &dummy, err);
-        if (s == HT_OK)
-            s = store_commit(st, err);
-        else
-            store_rollback(st);
+        s = store_commit_or_rollback(st, s, err);
     }
     objmeta_release(fm);
     objmeta_release(tm);

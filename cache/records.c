@@ -1314,10 +1314,7 @@ ht_status records_bulk_index(store *st, const char *object, int64_t upto, ht_err
         if (s == HT_OK)
             s = store_kv_set_i64(st, key, upto, err);
         if (own_tx) {
-            if (s == HT_OK)
-                s = store_commit(st, err);
-            else
-                store_rollback(st);
+            s = store_commit_or_rollback(st, s, err);
         }
         free_cols(cols, m->nsearch);
     }
@@ -1378,10 +1375,7 @@ ht_status records_end_bulk(store *st, const char *object, int64_t *ms, ht_error 
     if (s == HT_OK)
         s = set_deferred(st, m->okey, false, err);
     if (store_in_transaction(st)) {
-        if (s == HT_OK)
-            s = store_commit(st, err);
-        else
-            store_rollback(st);
+        s = store_commit_or_rollback(st, s, err);
     }
     free_cols(cols, m->nsearch);
     objmeta_release(m);
@@ -1408,10 +1402,7 @@ ht_status records_archive(store *st, const char *object, const char *const *ids,
             s = records_delete_row(st, m, id, err);
     }
     if (store_in_transaction(st)) {
-        if (s == HT_OK)
-            s = store_commit(st, err);
-        else
-            store_rollback(st);
+        s = store_commit_or_rollback(st, s, err);
     }
     objmeta_release(m);
     return s;
@@ -1471,10 +1462,7 @@ ht_status records_sweep_unseen(store *st, const char *object, int64_t gen, size_
     for (size_t i = 0; s == HT_OK && i < n; i++)
         s = records_delete_row(st, m, ids[i], err);
     if (store_in_transaction(st)) {
-        if (s == HT_OK)
-            s = store_commit(st, err);
-        else
-            store_rollback(st);
+        s = store_commit_or_rollback(st, s, err);
     }
     if (s == HT_OK && swept)
         *swept = n;
@@ -1566,10 +1554,7 @@ ht_status records_set_associations(store *st, const char *from_object, const cha
         return s;
     if ((s = store_begin(st, err)) == HT_OK) {
         s = set_links(st, &pr, fid, links, n, replace, err);
-        if (s == HT_OK)
-            s = store_commit(st, err);
-        else
-            store_rollback(st);
+        s = store_commit_or_rollback(st, s, err);
     }
     pair_close(&pr);
     return s;
@@ -1637,10 +1622,7 @@ ht_status records_put_associations_json(store *st, const char *from_object,
         s = put_assoc_result(st, &pr, res, replace, err);
     }
     if (own_tx && store_in_transaction(st)) {
-        if (s == HT_OK)
-            s = store_commit(st, err);
-        else
-            store_rollback(st);
+        s = store_commit_or_rollback(st, s, err);
     }
     pair_close(&pr);
     return s;

@@ -209,10 +209,7 @@ ht_status sync_store_assoc_batch(store *st, const char *from, const char *to,
     if (s == HT_OK && json_array_size(empty) > 0)
         s = records_put_associations_json(st, from, to, empty, true, err);
     json_decref(empty);
-    if (s == HT_OK)
-        s = store_commit(st, err);
-    else
-        store_rollback(st);
+    s = store_commit_or_rollback(st, s, err);
     if (s != HT_OK) {
         json_decref(*more);
         *more = NULL;

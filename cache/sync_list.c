@@ -385,10 +385,7 @@ static ht_status full_pass_gen(sync_job *j, sync_obj *o, list_walk *lw, ht_error
         s = checkpoint_kv_set(j->st, o->name, "full_gen", g, err);
     if (s == HT_OK)
         s = checkpoint_kv_set(j->st, o->name, "full_started_ms", now, err);
-    if (s == HT_OK)
-        s = store_commit(j->st, err);
-    else
-        store_rollback(j->st);
+    s = store_commit_or_rollback(j->st, s, err);
     return s;
 }
 
@@ -541,8 +538,8 @@ static void list_end(sync_job *j, size_t obj)
         s = checkpoint_kv_set(j->st, o->name, "assoc_all_after", "0", &e);
     if (s == HT_OK)
         s = store_commit(j->st, &e);
-    else if (store_in_transaction(j->st))
-        store_rollback(j->st);
+    if (s != HT_OK && store_in_transaction(j->st))
+        store_rollback(j->st);   /* a failed commit too */
     sync_checkpoint_clear(&cp);
     list_walk_free(lw);
     if (s != HT_OK)

@@ -461,10 +461,7 @@ static void defs_labels(sync_job *j, size_t unused)
         s = checkpoint_kv_set(j->st, NULL, "assoc_pairs", text, &e);
     if (s == HT_OK)
         s = checkpoint_kv_set(j->st, NULL, "assoc_defs_ms", now, &e);
-    if (s == HT_OK)
-        s = store_commit(j->st, &e);
-    else
-        store_rollback(j->st);
+    s = store_commit_or_rollback(j->st, s, &e);
     free(text);
     if (s != HT_OK) {
         job_fail(j, s, &e);

@@ -270,8 +270,8 @@ static void task_obj_done(sync_job *j, size_t obj)
         }
         if (s == HT_OK)
             s = store_commit(j->st, &e);
-        else if (store_in_transaction(j->st))
-            store_rollback(j->st);
+        if (s != HT_OK && store_in_transaction(j->st))
+            store_rollback(j->st);   /* a failed commit too */
         sync_checkpoint_clear(&cp);
     }
     if (s != HT_OK) {

@@ -119,10 +119,7 @@ static ht_status write_all(refresh *rf, ht_error *err)
         s = records_put_associations_json(rf->st, rf->object, rf->to[t], res, true, err);
         json_decref(res);
     }
-    if (s == HT_OK)
-        s = store_commit(rf->st, err);
-    else
-        store_rollback(rf->st);
+    s = store_commit_or_rollback(rf->st, s, err);
     records_writer_close(w);
     return s;
 }

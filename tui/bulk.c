@@ -91,10 +91,7 @@ static ht_status enqueue(bulk_ctx *c, size_t *queued, ht_error *err)
                                               group, err);
             (*queued)++;
         }
-    if (s == HT_OK)
-        s = store_commit(st, err);
-    else
-        store_rollback(st);
+    s = store_commit_or_rollback(st, s, err);
     free(change);
     return s;
 }

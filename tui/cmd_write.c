@@ -227,10 +227,7 @@ static ht_status queue_values(store *st, const char *object, const char *id,
         else
             s = outbox_enqueue_update(st, object, id, props[i], res[i].value, group, NULL, err);
     }
-    if (s == HT_OK)
-        s = store_commit(st, err);
-    else
-        store_rollback(st);
+    s = store_commit_or_rollback(st, s, err);
     return s;
 }
 
