@@ -1,7 +1,7 @@
 /* filter.h — the filter language shared by the TUI's `/`, `hubtui search`
  * and `hubtui export --filter`.
  *
- *   lifecyclestage = lead and (amount >= 1000 or city ~ "new york")
+ *   lifecyclestage = lead and (city ~ "new york" or hs_lead_status = NEW)
  *   createdate > 2024-05-01   hubspot_owner_id in (101, "Ana Diaz")
  *   has phone   !has email   ann lee            (bare words: quick search)
  *
@@ -10,7 +10,8 @@
  * Values are bare words, "quoted strings" (or 'single-quoted'; escapes \" \'
  * \\ \n \t) or numbers; dates are YYYY-MM-DD or ISO date-times. Words with
  * no operator form a quick full-text search (FTS locally, `query` remotely).
- * Keywords and property names are case-insensitive for keywords only.
+ * Keywords (and, or, in, has) are case-insensitive; property names are
+ * HubSpot's internal names, matched exactly. (Examples are contacts'.)
  *
  * Meaning depends on each property's type (from the stored definitions):
  * numbers compare numerically, dates and date-times chronologically, text

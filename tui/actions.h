@@ -150,7 +150,7 @@ enum {
     _(CANCEL_SYNC,    "cancel-sync",    SYNC,   VM_ALL,      0, ARG_NONE,                      \
       "Stop a running sync or push")                                                           \
     _(REFRESH,        "refresh",        SYNC,   VM_RECORDS | VM(TYPES), 0, ARG_NONE,           \
-      "Reload what is shown from HubSpot")                                                     \
+      "Reload from the cache; a record's detail is fetched from HubSpot")                      \
     _(QUEUE,          "queue",          SYNC,   VM_ALL,      0, ARG_NONE,                      \
       "Show the outbox: pending, conflicting and failed changes")                              \
     _(KEEP_MINE,      "keep-mine",      SYNC,   VM(QUEUE),   AF_WRITE, ARG_NONE,               \

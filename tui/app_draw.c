@@ -85,6 +85,9 @@ static void build_windows(app *a)
  * or the set of panes changed. */
 static void update_layout(app *a)
 {
+    /* A main view offers its side pane when app_layout()->wide: answer for
+     * the size the terminal has now, not the one the last layout had. */
+    a->lay.wide = layout_is_wide(COLS);
     view *side = app_side_view(a);
     layout_input in = {.rows = LINES, .cols = COLS, .has_nav = a->nav != NULL,
                        .has_side = side != NULL, .focus = a->want_focus};

@@ -1,4 +1,4 @@
-/* hubtui queue [list | retry ID | drop ID | resolve ID --mine|--theirs]:
+/* hubtui queue [list [--object OBJECT] | retry ID | drop ID | resolve ID --mine|--theirs]:
  * look at the outbox and settle what a push left for the user.
  *
  * `list` prints one line per queued change: its queue id, its state, the
@@ -66,9 +66,7 @@ static int queue_act(portal_session *ps, const char *verb, int64_t qid, int mine
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: hubtui queue [list [--object OBJECT] | retry ID | drop ID |"
-                    " resolve ID --mine|--theirs]\n");
-    return CLI_EXIT_USAGE;
+    return cli_usage_error("queue");
 }
 
 int cmd_queue(const cli_globals *g, int argc, char **argv)

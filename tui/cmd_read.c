@@ -405,7 +405,7 @@ typedef struct read_args {
 enum { OPT_REMOTE = 256, OPT_COLUMNS, OPT_FORMAT, OPT_FILTER, OPT_LIMIT, OPT_ALL, OPT_REFRESH };
 
 /* Parse options anywhere among the operands; returns -1 to go on, or an exit code. */
-static int parse_read_args(int argc, char **argv, const char *usage, read_args *a,
+static int parse_read_args(int argc, char **argv, const char *name, read_args *a,
                            const struct option *longopts)
 {
     memset(a, 0, sizeof *a);
@@ -427,11 +427,9 @@ static int parse_read_args(int argc, char **argv, const char *usage, read_args *
             }
             break;
         case 'h':
-            printf("usage: %s\n", usage);
-            return CLI_EXIT_OK;
+            return cli_help(name);
         default:
-            fprintf(stderr, "usage: %s\n", usage);
-            return CLI_EXIT_USAGE;
+            return cli_usage_error(name);
         }
     }
     return -1;
@@ -477,8 +475,6 @@ static int run_table(const cli_globals *g, const char *object, const char *expr,
 
 int cmd_search(const cli_globals *g, int argc, char **argv)
 {
-    static const char usage[] = "hubtui search [--remote] [--columns a,b] "
-                                "[--format tsv|csv|json|jsonl] [--limit N] OBJECT 'EXPR'";
     static const struct option longopts[] = {
         {"remote", no_argument, NULL, OPT_REMOTE},
         {"columns", required_argument, NULL, OPT_COLUMNS},
@@ -488,21 +484,19 @@ int cmd_search(const cli_globals *g, int argc, char **argv)
         {0, 0, 0, 0},
     };
     read_args a;
-    int rc = parse_read_args(argc, argv, usage, &a, longopts);
+    int rc = parse_read_args(argc, argv, "search", &a, longopts);
     if (rc >= 0)
         return rc;
     out_format fmt = FMT_TSV;
-    if (argc - optind != 2 || (a.format && !parse_format(a.format, &fmt))) {
-        fprintf(stderr, "usage: %s\n", usage);
-        return CLI_EXIT_USAGE;
-    }
+    if (argc - optind != 2 || (a.format && !parse_format(a.format, &fmt)))
+        return cli_usage_error("search");
+    if (a.remote && g->offline)
+        return cmd_refuse_offline("search --remote");
     return run_table(g, argv[optind], argv[optind + 1], &a, fmt, false);
 }
 
 int cmd_export(const cli_globals *g, int argc, char **argv)
 {
-    static const char usage[] = "hubtui export [--filter EXPR] [--columns a,b] "
-                                "[--format csv|json|jsonl] OBJECT";
     static const struct option longopts[] = {
         {"filter", required_argument, NULL, OPT_FILTER},
         {"columns", required_argument, NULL, OPT_COLUMNS},
@@ -511,14 +505,13 @@ int cmd_export(const cli_globals *g, int argc, char **argv)
         {0, 0, 0, 0},
     };
     read_args a;
-    int rc = parse_read_args(argc, argv, usage, &a, longopts);
+    int rc = parse_read_args(argc, argv, "export", &a, longopts);
     if (rc >= 0)
         return rc;
     out_format fmt = FMT_CSV;
-    if (argc - optind != 1 || (a.format && (!parse_format(a.format, &fmt) || fmt == FMT_TSV))) {
-        fprintf(stderr, "usage: %s\n", usage);
-        return CLI_EXIT_USAGE;
-    }
+    if (argc - optind != 1 ||
+        (a.format && (!parse_format(a.format, &fmt) || fmt == FMT_TSV)))
+        return cli_usage_error("export");
     return run_table(g, argv[optind], a.filter, &a, fmt, true);
 }
 
@@ -642,7 +635,6 @@ static void get_json(const record *r)
 
 int cmd_get(const cli_globals *g, int argc, char **argv)
 {
-    static const char usage[] = "hubtui get [--refresh] [--all] [--format tsv|json] OBJECT ID";
     static const struct option longopts[] = {
         {"refresh", no_argument, NULL, OPT_REFRESH},
         {"all", no_argument, NULL, OPT_ALL},
@@ -651,15 +643,13 @@ int cmd_get(const cli_globals *g, int argc, char **argv)
         {0, 0, 0, 0},
     };
     read_args a;
-    int rc = parse_read_args(argc, argv, usage, &a, longopts);
+    int rc = parse_read_args(argc, argv, "get", &a, longopts);
     if (rc >= 0)
         return rc;
     out_format fmt = FMT_TSV;
     if (argc - optind != 2 || (a.format && (!parse_format(a.format, &fmt) ||
-                                            (fmt != FMT_TSV && fmt != FMT_JSON)))) {
-        fprintf(stderr, "usage: %s\n", usage);
-        return CLI_EXIT_USAGE;
-    }
+                                            (fmt != FMT_TSV && fmt != FMT_JSON))))
+        return cli_usage_error("get");
     const char *object = argv[optind], *id = argv[optind + 1];
     int64_t num;
     if (!records_parse_id(id, &num)) {

@@ -36,13 +36,6 @@
 int cmd_sync(const cli_globals *g, int argc, char **argv);
 int cmd_status(const cli_globals *g, int argc, char **argv);
 
-static void sync_usage(FILE *out)
-{
-    fprintf(out, "usage: hubtui [--portal NAME] sync [--full] [-q] [OBJECT...]\n"
-                 "  --full   also find records deleted or merged away on HubSpot\n"
-                 "  -q       no progress, only errors\n");
-}
-
 int cmd_sync(const cli_globals *g, int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -58,10 +51,12 @@ int cmd_sync(const cli_globals *g, int argc, char **argv)
         switch (opt) {
         case 'f': full = true; break;
         case 'q': quiet = true; break;
-        case 'h': sync_usage(stdout); return CLI_EXIT_OK;
-        default:  sync_usage(stderr); return CLI_EXIT_USAGE;
+        case 'h': return cli_help("sync");
+        default:  return cli_usage_error("sync");
         }
     }
+    if (g->offline)
+        return cmd_refuse_offline("sync");
     portal_session *ps = NULL;
     int rc = cmd_open_portal(g, true, &ps);
     if (rc != CLI_EXIT_OK)
@@ -229,16 +224,12 @@ int cmd_status(const cli_globals *g, int argc, char **argv)
     while ((opt = getopt_long(argc, argv, "+jh", longopts, NULL)) != -1) {
         switch (opt) {
         case 'j': as_json = true; break;
-        case 'h': printf("usage: hubtui [--portal NAME] status [--json]\n"); return CLI_EXIT_OK;
-        default:
-            fprintf(stderr, "usage: hubtui [--portal NAME] status [--json]\n");
-            return CLI_EXIT_USAGE;
+        case 'h': return cli_help("status");
+        default:  return cli_usage_error("status");
         }
     }
-    if (optind < argc) {
-        fprintf(stderr, "usage: hubtui [--portal NAME] status [--json]\n");
-        return CLI_EXIT_USAGE;
-    }
+    if (optind < argc)
+        return cli_usage_error("status");
     portal_session *ps = NULL;
     int rc = cmd_open_portal(g, false, &ps);
     if (rc != CLI_EXIT_OK)

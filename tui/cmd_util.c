@@ -54,6 +54,12 @@ void cmd_print_error(const char *what, const ht_error *err)
     fputc('\n', stderr);
 }
 
+int cmd_refuse_offline(const char *what)
+{
+    fprintf(stderr, "hubtui: %s needs HubSpot, but --offline was given\n", what);
+    return CLI_EXIT_USAGE;
+}
+
 int cmd_open_portal(const cli_globals *g, bool connect, portal_session **out)
 {
     portal_options po = {
@@ -63,10 +69,8 @@ int cmd_open_portal(const cli_globals *g, bool connect, portal_session **out)
     };
     ht_error err;
     ht_error_clear(&err);
-    if (connect && g->offline) {
-        fprintf(stderr, "hubtui: this needs HubSpot, but --offline was given\n");
-        return CLI_EXIT_USAGE;
-    }
+    if (connect && g->offline)
+        return cmd_refuse_offline("this");
     if (portal_open(&po, out, &err) != HT_OK) {
         cmd_print_error(NULL, &err);
         return CLI_EXIT_FAILURE;
@@ -117,7 +121,6 @@ void cmd_progress_init(cmd_progress *p, FILE *out, bool quiet)
     p->out = out;
     p->quiet = quiet;
     p->tty = isatty(fileno(out)) && !getenv("HUBTUI_PLAIN_PROGRESS");
-    p->last_phase = -1;
 }
 
 void cmd_progress_clear(cmd_progress *p)
@@ -152,15 +155,55 @@ static void draw_bar(cmd_progress *p, const sync_progress *sp)
     p->drawn = true;
 }
 
+/* One plain line: the step's object and phase, the job's counts now. */
 static void plain_line(cmd_progress *p, const sync_progress *sp)
 {
-    fprintf(p->out, "sync: %s%s%s: %lld", sp->object ? sp->object : "",
-            sp->object ? " " : "", phase_name(sp->phase), (long long)sp->records_done);
+    const char *obj = p->step_object;
+    fprintf(p->out, "sync: %s%s%s: %lld", obj, obj[0] ? " " : "",
+            phase_name((sync_phase)p->step_phase), (long long)sp->records_done);
     if (sp->records_total >= 0)
         fprintf(p->out, "/%lld", (long long)sp->records_total);
     fprintf(p->out, " records, %.0f/s, %lld requests\n", sp->records_per_s,
             (long long)sp->requests);
     fflush(p->out);
+    p->step_requests = sp->requests;
+    p->step_records = sp->records_done;
+    p->last_ms = time_mono_ms();
+}
+
+/* Did the step send a request or store a record since its start (or its
+ * last line)? */
+static bool step_worked(const cmd_progress *p, const sync_progress *sp)
+{
+    return sp->requests != p->step_requests || sp->records_done != p->step_records;
+}
+
+/* The sync reports a new object before the task that plans its work has
+ * chosen the phase, so an object first shows with the phase before it
+ * ("contacts associations" ahead of "contacts backfill"), and a finished
+ * object shows once more on its way out. Such steps do no work of their
+ * own. So a step is printed when it ends, with the counts it reached, and
+ * only if work was seen under it (requests sent or records stored); a long
+ * one also every few seconds while it works. */
+static void plain_update(cmd_progress *p, const sync_progress *sp)
+{
+    const char *obj = sp->object ? sp->object : "";
+    bool finished = sp->phase == SYNC_FINISHED;
+    bool same = p->has_step && !finished && (int)sp->phase == p->step_phase &&
+                strcmp(obj, p->step_object) == 0;
+    if (same) {
+        if (time_mono_ms() - p->last_ms >= PLAIN_EVERY_MS && step_worked(p, sp))
+            plain_line(p, sp);
+        return;
+    }
+    if (p->has_step && step_worked(p, sp))
+        plain_line(p, sp);
+    p->has_step = !finished;
+    p->last_ms = time_mono_ms();
+    snprintf(p->step_object, sizeof p->step_object, "%s", obj);
+    p->step_phase = (int)sp->phase;
+    p->step_requests = sp->requests;
+    p->step_records = sp->records_done;
 }
 
 void cmd_progress_update(void *ud, const sync_progress *sp)
@@ -168,23 +211,14 @@ void cmd_progress_update(void *ud, const sync_progress *sp)
     cmd_progress *p = ud;
     if (p->quiet)
         return;
-    int64_t now = time_mono_ms();
-    if (sp->phase == SYNC_FINISHED) {
+    if (!p->tty) {
+        plain_update(p, sp);
+        return;
+    }
+    if (sp->phase == SYNC_FINISHED)
         cmd_progress_clear(p);
-        return;
-    }
-    if (p->tty) {
+    else
         draw_bar(p, sp);
-        return;
-    }
-    const char *obj = sp->object ? sp->object : "";
-    bool moved = strcmp(obj, p->last_object) != 0 || (int)sp->phase != p->last_phase;
-    if (moved || now - p->last_ms >= PLAIN_EVERY_MS) {
-        plain_line(p, sp);
-        snprintf(p->last_object, sizeof p->last_object, "%s", obj);
-        p->last_phase = (int)sp->phase;
-        p->last_ms = now;
-    }
 }
 
 /* ---- running a sync ------------------------------------------------------------------ */

@@ -17,20 +17,29 @@
  * with connect, also its HubSpot client. Prints what went wrong and returns
  * an exit code (CLI_EXIT_OK on success). */
 int cmd_open_portal(const cli_globals *g, bool connect, portal_session **out);
+/* --offline given to a command that needs HubSpot: says so on stderr and
+ * returns CLI_EXIT_USAGE (the request contradicts itself; every command
+ * refuses it the same way). what names the command ("push"). */
+int cmd_refuse_offline(const char *what);
 /* "hubtui: what: message" on stderr, with HubSpot's correlation id when
  * there is one. */
 void cmd_print_error(const char *what, const ht_error *err);
 
-/* Sync progress on stderr: a bar redrawn in place on a terminal, a plain
- * line every few seconds (and per object) otherwise. */
+/* Sync progress on stderr: a bar redrawn in place on a terminal, otherwise
+ * a plain line per object and phase (and every few seconds in a long one). */
 typedef struct cmd_progress {
     FILE       *out;
     bool        tty;
     bool        quiet;
     bool        drawn;          /* a bar is on screen (erase before printing) */
-    int64_t     last_ms;
-    char        last_object[64];
-    int         last_phase;
+    int64_t     last_ms;        /* the step's start or its last plain line */
+    /* Plain lines: the object and phase in work, printed when it ends or
+     * every few seconds (see cmd_util.c). */
+    bool        has_step;
+    char        step_object[64];
+    int         step_phase;
+    int64_t     step_requests;  /* counts at the step's start or its last line */
+    int64_t     step_records;
 } cmd_progress;
 
 void cmd_progress_init(cmd_progress *p, FILE *out, bool quiet);

@@ -3,9 +3,11 @@
  *
  * set and create work offline: they only touch the cache's outbox. push
  * drains it through cache/writeback and says what happened; its exit code
- * is 3 when anything needs the user (a conflict, a failure, a value HubSpot
- * did not take). */
+ * is 3 when, after it, the queue holds anything that needs the user (a
+ * conflict, a failure, a value HubSpot did not take), also when an earlier
+ * push left it. */
 #include "cmd_write.h"
+#include "cmd_util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -280,9 +282,8 @@ int cmd_set(const cli_globals *g, int argc, char **argv)
             args[n++] = argv[i];
     }
     if (n < 3 || args[0][0] == '-') {
-        fprintf(stderr, "usage: hubtui set OBJECT ID prop=value... [--clear-first]\n");
         free(args);
-        return CLI_EXIT_USAGE;
+        return cli_usage_error("set");
     }
     size_t np = (size_t)n - 2;
     const char **props = xcalloc(np, sizeof *props), **values = xcalloc(np, sizeof *values);
@@ -335,10 +336,8 @@ static int create_record(portal_session *ps, const char *object, const char *con
 
 int cmd_create(const cli_globals *g, int argc, char **argv)
 {
-    if (argc < 3 || argv[1][0] == '-') {
-        fprintf(stderr, "usage: hubtui create OBJECT prop=value...\n");
-        return CLI_EXIT_USAGE;
-    }
+    if (argc < 3 || argv[1][0] == '-')
+        return cli_usage_error("create");
     size_t np = (size_t)argc - 2;
     const char **props = xcalloc(np, sizeof *props), **values = xcalloc(np, sizeof *values);
     int rc = CLI_EXIT_USAGE;
@@ -359,10 +358,8 @@ int cmd_create(const cli_globals *g, int argc, char **argv)
 
 int cmd_undo(const cli_globals *g, int argc, char **argv)
 {
-    if (argc > 1) {
-        fprintf(stderr, "usage: hubtui undo\n");
-        return CLI_EXIT_USAGE;
-    }
+    if (argc > 1)
+        return cli_usage_error("undo");
     portal_session *ps = cmdw_open(g);
     if (!ps)
         return CLI_EXIT_FAILURE;
@@ -440,19 +437,54 @@ static int dry_run(portal_session *ps)
     return CLI_EXIT_OK;
 }
 
-/* 3 when the queue holds anything the user must look at. */
-static int attention_code(portal_session *ps)
+/* What needs the user, in words ("2 conflicts and 1 failed change");
+ * returns how many changes that is. */
+static int64_t describe_attention(const outbox_counts *oc, char *out, size_t cap)
+{
+    struct { int64_t n; const char *one, *many; } parts[] = {
+        {oc->conflict, "conflict", "conflicts"},
+        {oc->failed, "failed change", "failed changes"},
+        {oc->not_applied, "change not applied", "changes not applied"},
+    };
+    size_t len = 0, shown = 0, nparts = 0;
+    int64_t total = 0;
+    for (size_t i = 0; i < ARRAY_SIZE(parts); i++) {
+        nparts += parts[i].n > 0;
+        total += parts[i].n;
+    }
+    out[0] = '\0';
+    for (size_t i = 0; i < ARRAY_SIZE(parts) && len < cap; i++) {
+        if (parts[i].n <= 0)
+            continue;
+        const char *sep = shown == 0 ? "" : shown + 1 == nparts ? " and " : ", ";
+        int w = snprintf(out + len, cap - len, "%s%lld %s", sep, (long long)parts[i].n,
+                         parts[i].n == 1 ? parts[i].one : parts[i].many);
+        len += w > 0 ? (size_t)w : 0;
+        shown++;
+    }
+    return total;
+}
+
+/* Exit 3 when, after this push, the queue holds anything the user must look
+ * at: what this push left, and what earlier pushes left (a push that sent
+ * nothing still says so, and why). */
+static int attention_code(portal_session *ps, bool sent_nothing)
 {
     outbox_counts oc;
-    if (outbox_counts_get(ps->st, &oc, NULL) != HT_OK)
+    ht_error err;
+    if (outbox_counts_get(ps->st, &oc, &err) != HT_OK) {
+        fprintf(stderr, "hubtui: %s\n", err.message);
         return CLI_EXIT_FAILURE;
-    int64_t n = oc.conflict + oc.failed + oc.not_applied;
+    }
+    char what[160];
+    int64_t n = describe_attention(&oc, what, sizeof what);
+    if (sent_nothing)
+        printf("nothing to push\n");
+    fflush(stdout);
     if (n == 0)
         return CLI_EXIT_OK;
-    fprintf(stderr, "hubtui: %lld change%s need%s attention (%lld conflict%s, %lld failed,"
-            " %lld not applied): see 'hubtui queue list'\n", (long long)n, n == 1 ? "" : "s",
-            n == 1 ? "s" : "", (long long)oc.conflict, oc.conflict == 1 ? "" : "s",
-            (long long)oc.failed, (long long)oc.not_applied);
+    fprintf(stderr, "hubtui: %s%s need%s you: see 'hubtui queue list'\n", what,
+            sent_nothing ? " from an earlier push" : "", n == 1 ? "s" : "");
     return CLI_EXIT_UNRESOLVED;
 }
 
@@ -469,9 +501,8 @@ static int push(portal_session *ps)
     writeback_progress p;
     ht_status st = writeback_run(ps, &o, &p, &err);
     clear_progress(&ui);
-    if (st == HT_OK && p.batches == 0)
-        printf("nothing to push\n");
-    else if (p.edits_total || p.batches || st == HT_OK)
+    bool sent_nothing = st == HT_OK && p.batches == 0;
+    if (!sent_nothing && (p.edits_total || p.batches || st == HT_OK))
         printf("sent %lld, done %lld, created %lld, conflicts %lld, failed %lld, not applied"
                " %lld (%lld requests)\n", (long long)p.edits_sent, (long long)p.edits_done,
                (long long)p.creates_done, (long long)p.conflicts, (long long)p.failed,
@@ -481,7 +512,7 @@ static int push(portal_session *ps)
         fprintf(stderr, "hubtui: %s\n", err.message);
         return CLI_EXIT_FAILURE;
     }
-    return attention_code(ps);
+    return attention_code(ps, sent_nothing);
 }
 
 int cmd_push(const cli_globals *g, int argc, char **argv)
@@ -491,10 +522,11 @@ int cmd_push(const cli_globals *g, int argc, char **argv)
         if (strcmp(argv[i], "--dry-run") == 0 || strcmp(argv[i], "-n") == 0) {
             dry = true;
         } else {
-            fprintf(stderr, "usage: hubtui push [--dry-run]\n");
-            return CLI_EXIT_USAGE;
+            return cli_usage_error("push");
         }
     }
+    if (g->offline && !dry)
+        return cmd_refuse_offline("push");
     portal_session *ps = cmdw_open(g);
     if (!ps)
         return CLI_EXIT_FAILURE;

@@ -51,6 +51,11 @@ static void place_overlay(layout *out, int py, int ph, int cols)
     out->overlay = (rect){py + (ph - h) / 2, (cols - w) / 2, h, w};
 }
 
+bool layout_is_wide(int cols)
+{
+    return cols > LAYOUT_NARROW_MAX;
+}
+
 void layout_compute(const layout_input *in, layout *out)
 {
     memset(out, 0, sizeof *out);
@@ -58,7 +63,7 @@ void layout_compute(const layout_input *in, layout *out)
     int cols = in->cols > 0 ? in->cols : 0;
     out->screen = (rect){0, 0, rows, cols};
     out->focus = PANE_MAIN;
-    out->wide = cols > LAYOUT_NARROW_MAX;
+    out->wide = layout_is_wide(cols);
     if (rows < LAYOUT_MIN_ROWS || cols < LAYOUT_MIN_COLS) {
         out->mode = LAYOUT_TOO_SMALL;
         return;

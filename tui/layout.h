@@ -66,6 +66,9 @@ typedef struct layout {
 /* Lay out a terminal of in->rows x in->cols (any values, even negative). */
 void layout_compute(const layout_input *in, layout *out);
 
+/* Does a terminal of cols columns have room for a side pane? (layout.wide) */
+bool layout_is_wide(int cols);
+
 /* The visible pane after (dir > 0) or before (dir < 0) from, wrapping. */
 pane_id layout_focus_step(const layout *l, pane_id from, int dir);
 

@@ -411,6 +411,56 @@ static void drain(int fd, strbuf *sb, bool *open_)
         *open_ = false;
 }
 
+int st_run_err_file(synctest *t, char **out, const char *err_path, const char *const *args)
+{
+    int po[2];
+    assert_int_equal(pipe(po), 0);
+    int fd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    assert_true(fd >= 0);
+    char **argv = child_argv(args);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        child_env(t);
+        int null = open("/dev/null", O_RDONLY);
+        dup2(null, STDIN_FILENO);
+        dup2(po[1], STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);   /* like the shell's 2>FILE: no O_APPEND */
+        close(po[0]);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    free(argv);
+    close(fd);
+    close(po[1]);
+    strbuf so = {0};
+    bool open_ = true;
+    while (open_)
+        drain(po[0], &so, &open_);
+    close(po[0]);
+    int rc = st_wait(pid);
+    if (out)
+        *out = strbuf_detach(&so);
+    else
+        strbuf_free(&so);
+    return rc;
+}
+
+char *st_read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        fail_msg("cannot read %s", path);
+    strbuf sb = {0};
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        strbuf_append(&sb, buf, n);
+    fclose(f);
+    char *s = strbuf_detach(&sb);
+    return s ? s : xstrdup("");
+}
+
 int st_run(synctest *t, char **out, char **err, const char *const *args)
 {
     int po[2], pe[2];

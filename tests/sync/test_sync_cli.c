@@ -1,7 +1,9 @@
 /* The read-side command line against a real fakehub and a real cache:
- * sync and status, get (labels, pending edits, --refresh), search (local
- * and --remote return the same ids for a set of filters), export (CSV per
- * RFC 4180, JSON, JSONL), filter mistakes with their column, exit codes. */
+ * sync and status (with the plain progress lines naming the right object
+ * and phase), get (labels, pending edits, --refresh), search (local and
+ * --remote return the same ids for a set of filters), export (CSV per
+ * RFC 4180, JSON, JSONL), filter mistakes with their column, exit codes,
+ * every command's --help, --offline refusals, and -v's log on stderr. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -45,11 +47,69 @@ static int count_lines(const char *s)
     return n;
 }
 
+/* A temporary file's path in the fixture's directory. */
+static void temp_path(char *out, size_t cap, const char *name)
+{
+    snprintf(out, cap, "%s/%s", t.dir, name);
+}
+
+/* The plain progress lines of a first sync (stderr not a terminal): each
+ * names an object with the phase it is in. No object shows in the metadata
+ * phase, an object's first line is its backfill (never the phase of the
+ * object before it), and every object type has one. */
+static void assert_progress_lines(const char *err)
+{
+    bool backfilled[32] = {false};
+    assert_true(st_nobjects <= ARRAY_SIZE(backfilled));
+    bool seen[32] = {false};
+    for (const char *line = err; *line;) {
+        const char *eol = strchr(line, '\n');
+        size_t len = eol ? (size_t)(eol - line) : strlen(line);
+        char head[128] = "";
+        if (len > 6 && strncmp(line, "sync: ", 6) == 0) {
+            const char *colon = memchr(line + 6, ':', len - 6);
+            if (colon && (size_t)(colon - line - 6) < sizeof head)
+                snprintf(head, sizeof head, "%.*s", (int)(colon - line - 6), line + 6);
+        }
+        line += len + (eol != NULL);
+        if (!head[0] || str_starts_with(head, "skipped ") || strcmp(head, "done") == 0)
+            continue;
+        const char *space = strchr(head, ' ');
+        if (!space) {
+            if (strcmp(head, "metadata") != 0 && strcmp(head, "associations") != 0)
+                fail_msg("a progress line without an object in phase '%s'", head);
+            continue;
+        }
+        const char *phase = space + 1;
+        size_t k;
+        for (k = 0; k < st_nobjects; k++)
+            if (strlen(st_objects[k]) == (size_t)(space - head) &&
+                strncmp(head, st_objects[k], (size_t)(space - head)) == 0)
+                break;
+        if (k == st_nobjects)
+            fail_msg("progress line for an unknown object: %s", head);
+        if (strcmp(phase, "metadata") == 0)
+            fail_msg("'%s': an object in the metadata phase", head);
+        if (!seen[k] && strcmp(phase, "backfill") != 0)
+            fail_msg("'%s' comes before the object's backfill:\n%s", head, err);
+        seen[k] = true;
+        backfilled[k] |= strcmp(phase, "backfill") == 0;
+    }
+    for (size_t k = 0; k < st_nobjects; k++)
+        if (!backfilled[k])
+            fail_msg("no backfill line for %s:\n%s", st_objects[k], err);
+}
+
 static void test_sync_and_status(void **state)
 {
     char *out = NULL, *err = NULL;
-    assert_int_equal(RUN(&out, &err, "sync"), 0);
+    char err_path[320];
+    temp_path(err_path, sizeof err_path, "sync.err");
+    assert_int_equal(st_run_err_file(&t, &out, err_path, (const char *const[]){"sync", NULL}),
+                     0);
+    err = st_read_file(err_path);
     assert_non_null(strstr(err, "sync: done"));
+    assert_progress_lines(err);
     free(out);
     free(err);
     /* The child wrote the cache this process reads. */
@@ -406,6 +466,129 @@ static void test_get(void **state)
     st_free_ids(ids, n);
 }
 
+/* Every command answers -h and --help with its usage and options on
+ * stdout and exit 0, the same text as `hubtui help COMMAND`; mistakes print
+ * the usage line on stderr and exit 2. */
+static void test_help(void **state)
+{
+    static const char *const names[] = {
+        "help", "version", "login", "logout", "sync", "status", "get", "search", "export",
+        "push", "set", "create", "queue", "undo", "demo",
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+        char *want = NULL, *out = NULL, *err = NULL;
+        assert_int_equal(RUN(&want, &err, "help", names[i]), 0);
+        char head[64];
+        snprintf(head, sizeof head, "usage: hubtui [OPTIONS] %s", names[i]);
+        if (!str_starts_with(want, head))
+            fail_msg("hubtui help %s: %s", names[i], want);
+        assert_string_equal(err, "");
+        free(err);
+        static const char *const flags[] = {"--help", "-h"};
+        for (size_t f = 0; f < ARRAY_SIZE(flags); f++) {
+            int rc = RUN(&out, &err, names[i], flags[f]);
+            if (rc != 0 || strcmp(out, want) != 0 || err[0])
+                fail_msg("hubtui %s %s: exit %d, stdout '%s', stderr '%s'", names[i], flags[f],
+                         rc, out, err);
+            free(out);
+            free(err);
+        }
+        free(want);
+    }
+    char *out = NULL, *err = NULL;
+    /* After other arguments too, and an option that takes no value. */
+    assert_int_equal(RUN(&out, &err, "queue", "list", "--help"), 0);
+    assert_non_null(strstr(out, "list [--object OBJECT]"));
+    free(out);
+    free(err);
+    assert_int_equal(RUN(&out, &err, "help", "nosuch"), 2);
+    assert_non_null(strstr(err, "no such command 'nosuch'"));
+    free(out);
+    free(err);
+    const char *const *const wrong[] = {
+        (const char *const[]){"push", "--bogus", NULL},
+        (const char *const[]){"undo", "extra", NULL},
+        (const char *const[]){"queue", "frobnicate", NULL},
+        (const char *const[]){"set", "contacts", NULL},
+        (const char *const[]){"help", "a", "b", NULL},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(wrong); i++) {
+        assert_int_equal(st_run(&t, &out, &err, wrong[i]), 2);
+        char head[64];
+        snprintf(head, sizeof head, "usage: hubtui [OPTIONS] %s", wrong[i][0]);
+        assert_true(str_starts_with(err, head));
+        assert_string_equal(out, "");
+        free(out);
+        free(err);
+    }
+}
+
+/* --offline with a command that needs HubSpot is refused the same way
+ * everywhere: exit 2 and a word on stderr. What works on the cache works. */
+static void test_offline_refusals(void **state)
+{
+    const char *const *const refused[] = {
+        (const char *const[]){"--offline", "sync", NULL},
+        (const char *const[]){"--offline", "push", NULL},
+        (const char *const[]){"--offline", "search", "--remote", "contacts", "", NULL},
+    };
+    char *out = NULL, *err = NULL;
+    for (size_t i = 0; i < ARRAY_SIZE(refused); i++) {
+        int rc = st_run(&t, &out, &err, refused[i]);
+        if (rc != 2 || !strstr(err, "needs HubSpot, but --offline was given"))
+            fail_msg("hubtui --offline %s: exit %d (%s)", refused[i][1], rc, err);
+        free(out);
+        free(err);
+    }
+    assert_int_equal(RUN(&out, &err, "--offline", "push", "--dry-run"), 0);
+    assert_non_null(strstr(out, "nothing was sent"));
+    free(out);
+    free(err);
+    assert_int_equal(RUN(&out, &err, "--offline", "search", "contacts", ""), 0);
+    free(out);
+    free(err);
+}
+
+/* -v puts the log on stderr: -vv every HTTP call, credentials masked. With
+ * stderr a file opened without O_APPEND (2>FILE), the log's lines and the
+ * progress lines do not write over each other. The browser refuses -v. */
+static void test_verbose_log_on_stderr(void **state)
+{
+    char err_path[320];
+    temp_path(err_path, sizeof err_path, "verbose.err");
+    assert_int_equal(st_run_err_file(&t, NULL, err_path,
+                                     (const char *const[]){"-vv", "sync", "contacts", NULL}), 0);
+    char *err = st_read_file(err_path);
+    assert_non_null(strstr(err, " debug http GET "));
+    assert_non_null(strstr(err, "/crm/v3/objects/0-1"));   /* contacts, by type id */
+    assert_non_null(strstr(err, "Authorization: ***"));
+    assert_null(strstr(err, t.fh.token));
+    assert_non_null(strstr(err, "\nsync: done: "));
+    int lines = 0;
+    for (const char *line = err; *line; lines++) {
+        const char *eol = strchr(line, '\n');
+        /* A log line (timestamp, level) or one of hubtui's own. */
+        bool logged = strlen(line) > 25 && line[4] == '-' && line[10] == 'T' &&
+                      (strncmp(line + 24, " debug ", 7) == 0 ||
+                       strncmp(line + 24, " info  ", 7) == 0);
+        if (!logged && !str_starts_with(line, "sync: "))
+            fail_msg("a mixed-up line in stderr: %.*s", (int)(eol ? eol - line : 80), line);
+        line = eol ? eol + 1 : line + strlen(line);
+    }
+    assert_true(lines > 10);
+    free(err);
+    /* Without -v, nothing of the log. */
+    char *out = NULL;
+    assert_int_equal(RUN(&out, &err, "sync", "contacts"), 0);
+    assert_null(strstr(err, " debug "));
+    free(out);
+    free(err);
+    assert_int_equal(RUN(&out, &err, "-v"), 2);
+    assert_non_null(strstr(err, "--log PATH"));
+    free(out);
+    free(err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -415,6 +598,9 @@ int main(void)
         cmocka_unit_test(test_filter_round_trip),
         cmocka_unit_test(test_export_formats),
         cmocka_unit_test(test_get),
+        cmocka_unit_test(test_help),
+        cmocka_unit_test(test_offline_refusals),
+        cmocka_unit_test(test_verbose_log_on_stderr),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

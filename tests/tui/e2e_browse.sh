@@ -1,6 +1,7 @@
 #!/bin/sh
-# Browsing real data: a fakehub portal synced into the cache, every object
-# type opened from the types view with its count, the filter language as
+# Browsing real data: a fakehub portal synced into the cache, the record
+# preview following a resize at once, every object type opened from the
+# types view with its count, the filter language as
 # you type (a mistake marked with its column), a record opened, the
 # association graph walked three levels and back, sorting and columns, and
 # the next run opening where this one left off.
@@ -17,6 +18,20 @@ tt_start 80 24 xterm-256color --portal fake
 tt_wait_line 2 "Contacts · 120"            # the first run opens on contacts
 tt_wait_line 23 "fake"
 tt_wait_line 23 "online"
+
+# Growing the terminal past 80 columns shows the record under the cursor
+# beside the list at once, without a key; shrinking it hides it again. (The
+# first frame at the new size tells: a layout from the old size shows the
+# object types instead until something else redraws.)
+tt_resize 100 24
+drawn() { tt_screen | grep -qE "Contact information|Object types"; }
+tt_poll drawn || tt_fail "nothing drawn after growing the terminal"
+tt_screen | grep -q "Object types" && tt_fail "the preview waited for a key after the resize"
+tt_wait_for "Contact information"
+tt_wait_line 2 "Contacts · 120"
+tt_resize 80 24
+tt_wait_gone "Contact information"
+tt_wait_line 2 "Contacts · 120"
 
 # Every object type from the types view (t), with the records it holds.
 for spec in "Companies companies" "Deals deals" "Tickets tickets" "Products products" \

@@ -1,7 +1,7 @@
 #!/bin/sh
 # hubtui demo on a terminal: fakehub with the demo data, synced, then the
-# browser on the demo portal (edits push to it); quitting the browser stops
-# fakehub.
+# browser on the demo portal (edits push to it), its API budget right from
+# the start; quitting the browser stops fakehub.
 . "$(dirname "$0")/tmux-lib.sh"
 
 [ -n "${FAKEHUB:-}" ] && [ -x "$FAKEHUB" ] || tt_skip "FAKEHUB is not set"
@@ -13,6 +13,9 @@ tt_wait_line 2 "Contacts · 3,000"
 TT_TIMEOUT=$((TT_TIMEOUT / 8))
 tt_wait_line 29 "demo"
 tt_wait_line 29 "online"
+# The budget shown is the demo's from the first frame on: the config's app
+# type and tier size the limiter as fakehub's limit (not 100 until told).
+tt_line 29 | grep -q "API [0-9]*/250" || tt_fail "status bar budget: $(tt_line 29)"
 url=$(sed -n 's/.*fakehub serves portal "demo" at //p' "$TT_DIR/stderr" | head -n 1)
 [ -n "$url" ] || tt_fail "the demo did not say where fakehub listens"
 "$TT_FHCTL" get "$url/_fakehub/health" > /dev/null || tt_fail "fakehub is not serving the demo"

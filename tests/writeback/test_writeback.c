@@ -872,7 +872,14 @@ static void test_queue_retry_drop_and_undo(void **state)
     const char *const push_cmd[] = {"push", NULL};
     char *out = NULL, *errout = NULL;
     assert_int_equal(wbf_hubtui(f, push_cmd, &out, &errout), 3);   /* a failure needs you */
-    assert_non_null(strstr(errout, "need"));
+    assert_non_null(strstr(errout, "1 failed change needs you: see 'hubtui queue list'"));
+    free(out);
+    free(errout);
+    /* A push with nothing to send still exits 3 while the failure waits,
+     * and says why. */
+    assert_int_equal(wbf_hubtui(f, push_cmd, &out, &errout), 3);
+    assert_string_equal(out, "nothing to push\n");
+    assert_non_null(strstr(errout, "1 failed change from an earlier push needs you"));
     free(out);
     free(errout);
     const char *const list[] = {"queue", "list", NULL};
