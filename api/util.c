@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 static void die_oom(size_t n)
 {
@@ -400,4 +402,10 @@ void text_strip_html(const char *html, strbuf *out)
     }
     while (out->len && out->buf[out->len - 1] == ' ')
         out->buf[--out->len] = '\0';
+}
+
+bool thread_lower_priority(void)
+{
+    /* Linux keeps a nice value per thread: this one's id names just it. */
+    return setpriority(PRIO_PROCESS, (id_t)gettid(), 5) == 0;
 }

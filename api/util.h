@@ -55,6 +55,11 @@ bool time_parse(const char *s, int64_t *epoch_ms);
 /* Parse exactly YYYY-MM-DD into epoch ms at midnight UTC. */
 bool time_parse_date(const char *s, int64_t *epoch_ms);
 
+/* Run the calling thread (and the threads it starts) at a lower priority
+ * than the one that reads keys: background work then waits for a busy CPU,
+ * the user does not. Returns false when the system refused (harmless). */
+bool thread_lower_priority(void);
+
 /* True when s is NULL or "". */
 static inline bool str_empty(const char *s) { return !s || !*s; }
 /* strcmp that treats NULL as "". */

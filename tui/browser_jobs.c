@@ -207,6 +207,9 @@ static void run_push(runner *r)
 static void *runner_main(void *arg)
 {
     runner *r = arg;
+    /* Sync and push (and the page writer they start) yield the CPU to keys. */
+    if (!thread_lower_priority())
+        log_debug("jobs: could not lower the thread's priority");
 #ifdef HUBTUI_HAVE_SYNC
     if (r->kind == RUN_SYNC)
         run_sync(r);

@@ -415,6 +415,9 @@ static void take_forgets(worker *w)
 static void *thread_main(void *arg)
 {
     worker *w = arg;
+    /* A long query must never hold up the echo of a key on a busy machine. */
+    if (!thread_lower_priority())
+        log_debug("worker: could not lower the thread's priority");
     pthread_mutex_lock(&w->mu);
     while (!w->stop) {
         take_forgets(w);

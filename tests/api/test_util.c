@@ -5,14 +5,38 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "ini.h"
 #include "log.h"
 #include "util.h"
+
+static void *lowered_thread(void *arg)
+{
+    int *nice_after = arg;
+    if (thread_lower_priority())
+        *nice_after = getpriority(PRIO_PROCESS, (id_t)gettid());
+    return NULL;
+}
+
+/* Background threads give way to the one reading keys: only the calling
+ * thread is lowered, never the process. */
+static void test_thread_lower_priority(void **state)
+{
+    int before = getpriority(PRIO_PROCESS, (id_t)gettid());
+    int nice_after = -100;
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, lowered_thread, &nice_after), 0);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    assert_true(nice_after > before);
+    assert_int_equal(getpriority(PRIO_PROCESS, (id_t)gettid()), before);
+}
 
 static void test_free_secret(void **state)
 {
@@ -208,6 +232,7 @@ int main(void)
         cmocka_unit_test(test_time_rejects_junk),
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_redaction),
+        cmocka_unit_test(test_thread_lower_priority),
         cmocka_unit_test(test_error_set),
         cmocka_unit_test(test_ini),
         cmocka_unit_test(test_ini_sections_without_keys),
