@@ -3,8 +3,8 @@
  *
  *   fhctl get URL                 print the body of GET URL
  *   fhctl post URL JSON           print the body of POST URL with a JSON body
- *   fhctl delete URL TOKEN        DELETE URL as the API's client would (a record
- *                                 archived behind the cache's back)
+ *   fhctl api METHOD URL TOKEN [JSON]   call the API as a client with TOKEN would
+ *                                 (a change behind the cache's back); print the body
  *   fhctl count URL PROP VALUE    GET a /_fakehub/dump/TYPE page; print how
  *                                 many records have PROP = VALUE
  *   fhctl value URL ID PROP       GET a dump; print PROP of record ID ("" when
@@ -29,8 +29,9 @@ static size_t on_data(char *data, size_t size, size_t n, void *ud)
     return size * n;
 }
 
-/* token: send DELETE with it as the bearer (body is then unused). */
-static char *request_as(const char *url, const char *body, const char *token)
+/* method and token NULL: GET, or POST when there is a body, unauthenticated. */
+static char *request_as(const char *method, const char *url, const char *body,
+                        const char *token)
 {
     CURL *c = curl_easy_init();
     strbuf sb = {0};
@@ -40,9 +41,10 @@ static char *request_as(const char *url, const char *body, const char *token)
         char auth[256];
         snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
         h = curl_slist_append(h, auth);
-        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "DELETE");
         curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
     }
+    if (method)
+        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &sb);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
@@ -66,7 +68,7 @@ static char *request_as(const char *url, const char *body, const char *token)
 
 static char *request(const char *url, const char *body)
 {
-    return request_as(url, body, NULL);
+    return request_as(NULL, url, body, NULL);
 }
 
 static json_t *dump(const char *url)
@@ -187,8 +189,8 @@ int main(int argc, char **argv)
     char *body = NULL;
     if (argc == 3 && strcmp(argv[1], "get") == 0 && (body = request(argv[2], NULL)))
         rc = 0;
-    else if (argc == 4 && strcmp(argv[1], "delete") == 0 &&
-             (body = request_as(argv[2], NULL, argv[3])))
+    else if ((argc == 5 || argc == 6) && strcmp(argv[1], "api") == 0 &&
+             (body = request_as(argv[2], argv[3], argc == 6 ? argv[5] : NULL, argv[4])))
         rc = 0;
     else if (argc == 4 && strcmp(argv[1], "post") == 0 && (body = request(argv[2], argv[3])))
         rc = 0;
