@@ -544,6 +544,8 @@ static bool note_rate_headers(hs_client *c, const call *k, int64_t now, const ht
     ratelimit_headers h = resp->rate;
     if (k->exempt)
         h.has_max = h.has_remaining = h.has_interval = false;
+    else
+        c->counters.rate_heard_ms = now;
     return ratelimit_note_headers(&c->general, now, &h);
 }
 

@@ -148,6 +148,9 @@ typedef struct hs_client_stats {
     int      queued[HS_PRIO_COUNT];
     int      window_max, window_interval_ms, window_used; /* the portal limiter */
     bool     limits_learned;       /* max/interval came from the server */
+    int64_t  rate_heard_ms;        /* monotonic ms of the last answer whose rate
+                                    * headers spoke for the window; 0: none yet, and
+                                    * the window figures are only our own guess */
     int64_t  daily_max;            /* 0 unknown */
     int64_t  daily_remaining;      /* -1 unknown */
     int64_t  daily_reset_wall;     /* wall ms while stopped for the day, else 0 */

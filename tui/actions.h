@@ -70,6 +70,7 @@ typedef enum action_arg {
     ARG_PORTAL, /* a portal name */
     ARG_TYPE,   /* an object type */
     ARG_COLUMN, /* a property shown as a column */
+    ARG_SYNC,   /* `hubtui sync`'s arguments: --full, then object types */
 } action_arg;
 
 /* Flags. */
@@ -145,8 +146,8 @@ enum {
       "Show or hide empty properties")                                                         \
     _(PUSH,           "push",           SYNC,   VM_ALL,      AF_WRITE, ARG_NONE,               \
       "Send pending changes to HubSpot in the background")                                     \
-    _(SYNC,           "sync",           SYNC,   VM_ALL,      0, ARG_TYPE,                      \
-      "Fetch changes from HubSpot in the background")                                          \
+    _(SYNC,           "sync",           SYNC,   VM_ALL,      0, ARG_SYNC,                      \
+      "Fetch changes from HubSpot in the background (:sync [--full] [TYPE...])")               \
     _(CANCEL_SYNC,    "cancel-sync",    SYNC,   VM_ALL,      0, ARG_NONE,                      \
       "Stop a running sync or push")                                                           \
     _(REFRESH,        "refresh",        SYNC,   VM_RECORDS | VM(TYPES), 0, ARG_NONE,           \

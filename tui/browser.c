@@ -198,6 +198,10 @@ static void connect_portal(browser *b, bool quiet);
 
 /* ---- The status bar ------------------------------------------------------------------ */
 
+/* The budget from whichever client heard HubSpot's rate headers last: the
+ * browser's own, or a sync's or push's (which spend most of it). Until an
+ * answer with the headers arrives the budget is unknown and not shown: the
+ * limiter's starting size is a guess, not the portal's figure. */
 static void update_rate(browser *b)
 {
     status_model *m = app_status(b->a);
@@ -206,16 +210,26 @@ static void update_rate(browser *b)
             status_set_rate(m, -1, 0, -1);
         return;
     }
-    hs_client_stats st;
-    /* A sync or push uses most of the budget: show what its client sees. */
-    if (!browser_jobs_stats(b, &st))
-        hs_client_stats_get(b->ps->client, &st);
-    int left = st.window_max > 0 ? st.window_max - st.window_used : -1;
-    if (left < -1)
-        left = 0;
-    if (left != m->rate_remaining || st.window_max != m->rate_max ||
-        st.daily_remaining != m->daily_remaining)
-        status_set_rate(m, left, st.window_max, st.daily_remaining);
+    int64_t now = time_mono_ms();
+    hs_client_stats st, job;
+    int64_t at = now, job_at;
+    hs_client_stats_get(b->ps->client, &st);
+    if (browser_jobs_budget(b, &job, &job_at) && job.rate_heard_ms > st.rate_heard_ms) {
+        st = job;
+        at = job_at;
+    }
+    int left = -1, max = 0;
+    int64_t daily = -1;
+    if (st.rate_heard_ms > 0) {
+        /* A job's figures are a snapshot: a whole window later, what it
+         * counted has left the window. */
+        int used = now - at >= st.window_interval_ms ? 0 : st.window_used;
+        max = st.window_max;
+        left = max - used > 0 ? max - used : 0;
+        daily = st.daily_remaining;
+    }
+    if (left != m->rate_remaining || max != m->rate_max || daily != m->daily_remaining)
+        status_set_rate(m, left, max, daily);
 }
 
 static void update_counts(browser *b, int64_t now)

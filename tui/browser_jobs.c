@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "meta.h"
 
 #ifdef HUBTUI_HAVE_SYNC
 #include "sync.h"
@@ -39,7 +40,9 @@ typedef struct runner {
     portal_session *ps; /* the thread's own session */
     pthread_t thread;
     int pipe[2];
-    char *object;       /* sync: one type, or NULL */
+    char **objects;     /* sync: the types asked for, none = every type */
+    size_t n_objects;
+    bool full;          /* sync: also the reconciliation pass */
 
     pthread_mutex_t mu; /* shared: */
     bool cancel, ended;
@@ -51,13 +54,18 @@ typedef struct runner {
     ht_error err;
     int64_t records;    /* sync: records written */
     int64_t pushed, conflicts, failed, not_applied;
-    hs_client_stats stats;
+    hs_client_stats stats; /* the thread's client, as of stats_at (monotonic ms) */
+    int64_t stats_at;
 } runner;
 
 struct browser_jobs {
     runner *sync, *push;
     int64_t bump_due;
     bool bump_wanted;
+    /* The freshest rate budget a job's client heard from HubSpot, kept after
+     * the job ends (budget.rate_heard_ms 0: none yet). */
+    hs_client_stats budget;
+    int64_t budget_at;
 };
 
 static browser_jobs *jobs_of(browser *b)
@@ -82,6 +90,13 @@ static void wake_ui(runner *r)
     }
 }
 
+/* Under r->mu. */
+static void snapshot_stats(runner *r)
+{
+    hs_client_stats_get(r->ps->client, &r->stats);
+    r->stats_at = time_mono_ms();
+}
+
 static void publish(runner *r, const char *what, int64_t done, int64_t total)
 {
     pthread_mutex_lock(&r->mu);
@@ -89,7 +104,7 @@ static void publish(runner *r, const char *what, int64_t done, int64_t total)
     r->done = done;
     r->total = total;
     r->fresh = true;
-    hs_client_stats_get(r->ps->client, &r->stats);
+    snapshot_stats(r);
     pthread_mutex_unlock(&r->mu);
     wake_ui(r);
 }
@@ -142,9 +157,9 @@ static void on_sync_done(void *ud, ht_status st, const ht_error *err)
 
 static void run_sync(runner *r)
 {
-    const char *objects[1] = {r->object};
-    sync_options opt = {.objects = r->object ? objects : NULL, .n_objects = r->object ? 1 : 0,
-                        .on_progress = on_sync_progress, .on_done = on_sync_done, .ud = r};
+    sync_options opt = {.full = r->full, .objects = (const char *const *)r->objects,
+                        .n_objects = r->n_objects, .on_progress = on_sync_progress,
+                        .on_done = on_sync_done, .ud = r};
     ht_error err;
     sync_job *job = sync_start(r->ps, &opt, &err);
     if (!job) {
@@ -222,6 +237,7 @@ static void *runner_main(void *arg)
      * longer reach its client (runner_cancel checks closing). */
     pthread_mutex_lock(&r->mu);
     r->closing = true;
+    snapshot_stats(r); /* the budget as the last answers left it */
     pthread_mutex_unlock(&r->mu);
     portal_close(r->ps);
     r->ps = NULL;
@@ -252,7 +268,31 @@ static portal_session *open_session(browser *b, ht_error *err)
     return ps;
 }
 
-static runner *runner_start(browser *b, runner_kind kind, const char *object, ht_error *err)
+/* A sync's request, as `hubtui sync [--full] [OBJECT...]` takes it. */
+typedef struct sync_request {
+    bool full;
+    char **objects;
+    size_t n_objects;
+} sync_request;
+
+static void sync_request_clear(sync_request *q)
+{
+    for (size_t i = 0; i < q->n_objects; i++)
+        free(q->objects[i]);
+    free(q->objects);
+    *q = (sync_request){0};
+}
+
+static void runner_free_fields(runner *r)
+{
+    for (size_t i = 0; i < r->n_objects; i++)
+        free(r->objects[i]);
+    free(r->objects);
+    free(r);
+}
+
+/* Takes q's objects (q is left empty). */
+static runner *runner_start(browser *b, runner_kind kind, sync_request *q, ht_error *err)
 {
     portal_session *ps = open_session(b, err);
     if (!ps)
@@ -261,13 +301,17 @@ static runner *runner_start(browser *b, runner_kind kind, const char *object, ht
     r->kind = kind;
     r->b = b;
     r->ps = ps;
-    r->object = object ? xstrdup(object) : NULL;
+    if (q) {
+        r->full = q->full;
+        r->objects = q->objects;
+        r->n_objects = q->n_objects;
+        *q = (sync_request){0};
+    }
     r->total = -1;
     if (pipe(r->pipe) < 0) {
         ht_error_set(err, HT_IO, "pipe: %s", strerror(errno));
         portal_close(ps);
-        free(r->object);
-        free(r);
+        runner_free_fields(r);
         return NULL;
     }
     for (int i = 0; i < 2; i++) {
@@ -281,8 +325,7 @@ static runner *runner_start(browser *b, runner_kind kind, const char *object, ht
         close(r->pipe[0]);
         close(r->pipe[1]);
         portal_close(ps);
-        free(r->object);
-        free(r);
+        runner_free_fields(r);
         return NULL;
     }
     app_watch_fd(b->a, r->pipe[0], POLLIN, runner_ready, r);
@@ -310,8 +353,7 @@ static void runner_free(runner *r, app *a)
     close(r->pipe[0]);
     close(r->pipe[1]);
     pthread_mutex_destroy(&r->mu);
-    free(r->object);
-    free(r);
+    runner_free_fields(r);
 }
 
 static bool runner_running(runner *r)
@@ -377,8 +419,12 @@ static void runner_ready(void *ud, app *a, short revents)
     char what[48];
     snprintf(what, sizeof what, "%s", r->what);
     int64_t done = r->done, total = r->total;
-    pthread_mutex_unlock(&r->mu);
     browser_jobs *j = jobs_of(b);
+    if (r->stats.rate_heard_ms > j->budget.rate_heard_ms) {
+        j->budget = r->stats;
+        j->budget_at = r->stats_at;
+    }
+    pthread_mutex_unlock(&r->mu);
     if (fresh && !ended) {
         status_set_sync(app_status(a), what, done, total);
         j->bump_wanted = true;
@@ -400,8 +446,7 @@ static void runner_ready(void *ud, app *a, short revents)
         report_sync(b, r);
     else
         report_push(b, r);
-    free(r->object);
-    free(r);
+    runner_free_fields(r);
 }
 
 /* ---- Actions --------------------------------------------------------------------------------- */
@@ -423,7 +468,65 @@ static bool need_online(browser *b, const char *what)
     return true;
 }
 
-static view_result start_job(browser *b, runner_kind kind, const char *object)
+#define SYNC_USAGE ":sync [--full] [TYPE...]"
+
+/* Read :sync's arguments the way `hubtui sync` reads its own. Unknown
+ * options and object types the cache knows not to exist are refused here,
+ * with a message, rather than after a round trip; before the first sync the
+ * cache knows no types, and the sync itself refuses an unknown one. */
+static bool parse_sync_request(browser *b, const char *arg, sync_request *q)
+{
+    *q = (sync_request){0};
+    char *copy = xstrdup(arg ? arg : "");
+    bool options = true, ok = true;
+    char *save = NULL;
+    for (char *w = strtok_r(copy, " \t", &save); w && ok; w = strtok_r(NULL, " \t", &save)) {
+        if (options && strcmp(w, "--") == 0) {
+            options = false;
+        } else if (options && (strcmp(w, "--full") == 0 || strcmp(w, "-f") == 0)) {
+            q->full = true;
+        } else if (options && w[0] == '-') {
+            app_message(b->a, MSG_ERROR, "sync: unknown option '%s' (" SYNC_USAGE ")", w);
+            ok = false;
+        } else {
+            q->objects = xrealloc(q->objects, (q->n_objects + 1) * sizeof *q->objects);
+            q->objects[q->n_objects++] = xstrdup(w);
+        }
+    }
+    free(copy);
+    objinfo *known = NULL;
+    size_t nknown = 0;
+    ht_error err;
+    if (ok && q->n_objects && meta_list_objects(b->ps->st, &known, &nknown, &err) == HT_OK &&
+        nknown > 0) {
+        for (size_t i = 0; i < q->n_objects && ok; i++) {
+            const objmeta *m = meta_object(b->ps->st, q->objects[i], &err);
+            if (m) {
+                objmeta_release(m);
+                continue;
+            }
+            app_message(b->a, MSG_ERROR, "sync: unknown object type '%s' (:types lists them)",
+                        q->objects[i]);
+            ok = false;
+        }
+    }
+    objinfo_free_all(known, nknown);
+    if (!ok)
+        sync_request_clear(q);
+    return ok;
+}
+
+static void sync_started_message(browser *b, const sync_request *q)
+{
+    strbuf what = {0};
+    for (size_t i = 0; i < q->n_objects; i++)
+        strbuf_printf(&what, "%s%s", i ? ", " : ": ", q->objects[i]);
+    app_message(b->a, MSG_INFO, "%s started%s (C-x cancels; keep browsing)",
+                q->full ? "Full sync" : "Sync", strbuf_str(&what));
+    strbuf_free(&what);
+}
+
+static view_result start_job(browser *b, runner_kind kind, const char *arg)
 {
 #ifndef HUBTUI_HAVE_SYNC
     if (kind == RUN_SYNC) {
@@ -444,26 +547,31 @@ static view_result start_job(browser *b, runner_kind kind, const char *object)
         app_message(b->a, MSG_INFO, "A %s is already running (C-x cancels it)", name);
         return VR_HANDLED;
     }
-    if (!need_online(b, name))
+    sync_request q = {0};
+    if (kind == RUN_SYNC && !parse_sync_request(b, arg, &q))
         return VR_HANDLED;
+    if (!need_online(b, name)) {
+        sync_request_clear(&q);
+        return VR_HANDLED;
+    }
+    if (kind == RUN_SYNC)
+        sync_started_message(b, &q);
+    else
+        app_message(b->a, MSG_INFO, "Pushing queued changes (C-x cancels)");
     ht_error err;
-    *slot = runner_start(b, kind, object, &err);
+    *slot = runner_start(b, kind, kind == RUN_SYNC ? &q : NULL, &err);
+    sync_request_clear(&q);
     if (!*slot) {
         app_error(b->a, &err);
         return VR_HANDLED;
     }
     status_set_sync(app_status(b->a), name, 0, -1);
-    if (kind == RUN_SYNC)
-        app_message(b->a, MSG_INFO, "Sync started%s%s (C-x cancels; keep browsing)",
-                    object ? ": " : "", object ? object : "");
-    else
-        app_message(b->a, MSG_INFO, "Pushing queued changes (C-x cancels)");
     return VR_HANDLED;
 }
 
-view_result browser_jobs_sync(browser *b, const char *object)
+view_result browser_jobs_sync(browser *b, const char *args)
 {
-    return start_job(b, RUN_SYNC, object);
+    return start_job(b, RUN_SYNC, args);
 }
 
 view_result browser_jobs_push(browser *b)
@@ -505,17 +613,14 @@ void browser_jobs_tick(browser *b, int64_t now)
     }
 }
 
-bool browser_jobs_stats(browser *b, hs_client_stats *out)
+bool browser_jobs_budget(browser *b, hs_client_stats *out, int64_t *taken_at)
 {
     browser_jobs *j = b->jobs;
-    runner *r = j ? (j->sync ? j->sync : j->push) : NULL;
-    if (!r)
+    if (!j || !j->budget.rate_heard_ms)
         return false;
-    pthread_mutex_lock(&r->mu);
-    *out = r->stats;
-    bool have = r->stats.window_max > 0;
-    pthread_mutex_unlock(&r->mu);
-    return have;
+    *out = j->budget;
+    *taken_at = j->budget_at;
+    return true;
 }
 
 void browser_jobs_stop(browser *b)

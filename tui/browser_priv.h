@@ -56,15 +56,17 @@ void browser_worker_ready(void *ud, app *a, short revents);
 void browser_unreachable(browser *b, const ht_error *err);
 
 /* browser_jobs.c */
-view_result browser_jobs_sync(browser *b, const char *object);
+/* args as `hubtui sync` takes them: [--full] [OBJECT...] (NULL: every type). */
+view_result browser_jobs_sync(browser *b, const char *args);
 view_result browser_jobs_push(browser *b);
 view_result browser_jobs_cancel(browser *b);
 /* Progress into the status bar, finished jobs freed. */
 void browser_jobs_tick(browser *b, int64_t now);
 /* Cancel and free every job (going offline, switching portals, quitting). */
 void browser_jobs_stop(browser *b);
-/* The rate-limit figures of a running background job's client. */
-bool browser_jobs_stats(browser *b, hs_client_stats *out);
+/* The freshest rate budget a background job's client heard from HubSpot
+ * (running or ended), as of *taken_at (monotonic ms); false when none has. */
+bool browser_jobs_budget(browser *b, hs_client_stats *out, int64_t *taken_at);
 hs_call_id browser_jobs_refresh(browser *b, const char *object, const char *id,
                                 browser_refresh_fn done, void *ud);
 

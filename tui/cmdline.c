@@ -426,7 +426,7 @@ void cmdline_complete_command(void *ud, const char *line, size_t word_start, int
             strvec_push(out, action_get((action_id)a)->name);
         return;
     }
-    if (word_index != 1 || !lists)
+    if (word_index < 1 || !lists)
         return;
     char *copy = xstrndup(line, word_start);
     action_call call;
@@ -434,7 +434,11 @@ void cmdline_complete_command(void *ud, const char *line, size_t word_start, int
     free(copy);
     if (!known)
         return;
-    switch (action_get(call.id)->arg) {
+    action_arg kind = action_get(call.id)->arg;
+    /* Only :sync takes several words (options, then any number of types). */
+    if (word_index > 1 && kind != ARG_SYNC)
+        return;
+    switch (kind) {
     case ARG_THEME:
         push_list(out, lists->themes);
         break;
@@ -446,6 +450,10 @@ void cmdline_complete_command(void *ud, const char *line, size_t word_start, int
         break;
     case ARG_COLUMN:
         push_list(out, lists->columns);
+        break;
+    case ARG_SYNC:
+        strvec_push(out, "--full");
+        push_list(out, lists->types);
         break;
     default:
         break;

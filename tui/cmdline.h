@@ -11,7 +11,8 @@
  * cursor: Tab inserts the longest common prefix of those that match, a
  * second Tab cycles through them. cmdline_complete_command provides the
  * `:` flavour (action names, then the action's argument: theme, portal,
- * object type or column names the caller supplies).
+ * object type or column names the caller supplies; :sync takes --full and
+ * any number of object types).
  *
  * The text is UTF-8 and the cursor never sits inside a character. Nothing
  * here draws: cmdline_view says what part of the line to show. */

@@ -421,6 +421,10 @@ static void *thread_main(void *arg)
     pthread_mutex_lock(&w->mu);
     while (!w->stop) {
         take_forgets(w);
+        /* take_forgets lets go of the lock: a stop signalled meanwhile found
+         * nobody waiting, and waiting now would never end. */
+        if (w->stop)
+            break;
         if (!w->queue) {
             pthread_cond_wait(&w->cv, &w->mu);
             continue;

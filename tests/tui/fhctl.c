@@ -3,6 +3,8 @@
  *
  *   fhctl get URL                 print the body of GET URL
  *   fhctl post URL JSON           print the body of POST URL with a JSON body
+ *   fhctl api METHOD URL TOKEN [JSON]   call the API as a client with TOKEN would
+ *                                 (a change behind the cache's back); print the body
  *   fhctl count URL PROP VALUE    GET a /_fakehub/dump/TYPE page; print how
  *                                 many records have PROP = VALUE
  *   fhctl value URL ID PROP       GET a dump; print PROP of record ID ("" when
@@ -27,12 +29,22 @@ static size_t on_data(char *data, size_t size, size_t n, void *ud)
     return size * n;
 }
 
-static char *request(const char *url, const char *body)
+/* method and token NULL: GET, or POST when there is a body, unauthenticated. */
+static char *request_as(const char *method, const char *url, const char *body,
+                        const char *token)
 {
     CURL *c = curl_easy_init();
     strbuf sb = {0};
     struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
     curl_easy_setopt(c, CURLOPT_URL, url);
+    if (token) {
+        char auth[256];
+        snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+        h = curl_slist_append(h, auth);
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    }
+    if (method)
+        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &sb);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
@@ -52,6 +64,11 @@ static char *request(const char *url, const char *body)
         return NULL;
     }
     return strbuf_detach(&sb);
+}
+
+static char *request(const char *url, const char *body)
+{
+    return request_as(NULL, url, body, NULL);
 }
 
 static json_t *dump(const char *url)
@@ -171,6 +188,9 @@ int main(int argc, char **argv)
     int rc = 2;
     char *body = NULL;
     if (argc == 3 && strcmp(argv[1], "get") == 0 && (body = request(argv[2], NULL)))
+        rc = 0;
+    else if ((argc == 5 || argc == 6) && strcmp(argv[1], "api") == 0 &&
+             (body = request_as(argv[2], argv[3], argc == 6 ? argv[5] : NULL, argv[4])))
         rc = 0;
     else if (argc == 4 && strcmp(argv[1], "post") == 0 && (body = request(argv[2], argv[3])))
         rc = 0;

@@ -193,6 +193,19 @@ static void test_complete_commands(void **state)
     assert_string_equal(cmdline_text(&cl), "types contacts");
     cmdline_key(&cl, KC_TAB, &comp);
     assert_string_equal(cmdline_text(&cl), "types companies");
+    /* :sync takes --full and any number of object types, as `hubtui sync` does. */
+    cmdline_reset(&cl, "sync --f");
+    cmdline_key(&cl, KC_TAB, &comp);
+    assert_string_equal(cmdline_text(&cl), "sync --full ");
+    cmdline_key(&cl, 'd', &comp);
+    cmdline_key(&cl, KC_TAB, &comp);
+    assert_string_equal(cmdline_text(&cl), "sync --full deals ");
+    cmdline_key(&cl, 't', &comp);
+    cmdline_key(&cl, KC_TAB, &comp);
+    assert_string_equal(cmdline_text(&cl), "sync --full deals tickets ");
+    /* Other actions take one argument: the second word completes nothing. */
+    cmdline_reset(&cl, "types contacts d");
+    assert_int_equal(cmdline_key(&cl, KC_TAB, &comp), CMDLINE_MOVED);
     /* Case does not matter when matching. */
     cmdline_reset(&cl, "THEME HIGH");
     cmdline_key(&cl, KC_TAB, &comp);
