@@ -306,7 +306,11 @@ static void job_advance(sync_job *j)
         }
         job_task t = j->tasks[j->next_task++];
         j->insert_at = j->next_task;
-        const char *object = t.obj < j->nobjs ? j->objs[t.obj].name : NULL;
+        /* A task of no phase of its own (planning what an object needs)
+         * shows nothing new: the tasks it plans name their object and
+         * phase, so progress never pairs an object with the last phase. */
+        const char *object = t.phase < 0 ? j->prog.object
+                           : t.obj < j->nobjs ? j->objs[t.obj].name : NULL;
         sync_phase phase = t.phase < 0 ? j->prog.phase : (sync_phase)t.phase;
         bool moved = j->prog.phase != phase || j->prog.object != object;
         j->prog.phase = phase;
