@@ -483,6 +483,7 @@ static enum MHD_Result finish(fh_server *srv, struct MHD_Connection *conn, conn_
     const char *endpoint = unmatched_endpoint;
     fh_fault_plan plan = {FAULT_NONE, 0, false, 0};
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, r);
+    r->content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
     r->route = routes_match(r->method, r->path, r->cap, &r->n_cap, &wrong_method);
     if (c->too_large) {
         herr_bad_request(r, "The request body is larger than %d bytes", MAX_BODY);
