@@ -886,20 +886,55 @@ static void gen_quotes(gen *g)
 
 /* ---- associations --------------------------------------------------- */
 
-static int edge_cmp(const void *a, const void *b)
+/* Byte d of an edge's sort key (from, to, type), least significant first:
+ * 0-3 the type, 4-11 the target, 12-19 the source (all non-negative). */
+enum { EDGE_KEY_BYTES = 20 };
+
+static unsigned edge_byte(const edge *e, int d)
 {
-    const edge *x = a, *y = b;
-    if (x->from != y->from)
-        return x->from < y->from ? -1 : 1;
-    if (x->to != y->to)
-        return x->to < y->to ? -1 : 1;
-    return (x->type > y->type) - (x->type < y->type);
+    if (d < 4)
+        return ((uint32_t)e->type >> (8 * d)) & 0xffu;
+    if (d < 12)
+        return (unsigned)(((uint64_t)e->to >> (8 * (d - 4))) & 0xffu);
+    return (unsigned)(((uint64_t)e->from >> (8 * (d - 12))) & 0xffu);
+}
+
+/* LSD radix sort by (from, to, type), skipping the bytes every edge
+ * shares (most of them: ids are small). A million edges sort several
+ * times faster than with qsort and a comparison callback. */
+static void sort_edges(edge *v, size_t n)
+{
+    if (n < 2)
+        return;
+    size_t (*count)[256] = xcalloc(EDGE_KEY_BYTES, sizeof *count);
+    for (size_t i = 0; i < n; i++)
+        for (int d = 0; d < EDGE_KEY_BYTES; d++)
+            count[d][edge_byte(&v[i], d)]++;
+    edge *tmp = xmalloc(sizeof *tmp * n), *src = v, *dst = tmp;
+    for (int d = 0; d < EDGE_KEY_BYTES; d++) {
+        if (count[d][edge_byte(&src[0], d)] == n)
+            continue;
+        size_t pos[256], sum = 0;
+        for (int b = 0; b < 256; b++) {
+            pos[b] = sum;
+            sum += count[d][b];
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[pos[edge_byte(&src[i], d)]++] = src[i];
+        edge *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != v)
+        memcpy(v, src, sizeof *v * n);
+    free(tmp);
+    free(count);
 }
 
 /* Sorted inserts append to the b-tree, which is several times faster. */
 static void write_edges(gen *g)
 {
-    qsort(g->edges, g->n_edges, sizeof *g->edges, edge_cmp);
+    sort_edges(g->edges, g->n_edges);
     enum { BLOCK = 10000 };
     int64_t *from = xmalloc(sizeof *from * BLOCK), *to = xmalloc(sizeof *to * BLOCK);
     int *type = xmalloc(sizeof *type * BLOCK);
