@@ -27,7 +27,7 @@ static const char usage[] =
     "  --daily N             daily limit (default 250000; 0 = off)\n"
     "  --faults SPEC         5xx=P,429=P,reset=P,truncate=P,latency=A-B\n"
     "  --search-caps G/F/T   filter groups/filters per group/filters in all (5/10/25)\n"
-    "  --search-lag MS       writes reach search after MS ms (default 0)\n"
+    "  --search-lag MS       writes reach search after MS ms (default 1000)\n"
     "  --strict-lifecycle    refuse backward lifecycle stages with 400\n"
     "  --retry-after         send Retry-After on 429\n"
     "  --oauth-client ID:SECRET  enable the OAuth token endpoint for this app\n"
