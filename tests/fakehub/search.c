@@ -468,9 +468,11 @@ static bool compile_filter(const fh_otype *t, const json_t *jf, filter *f, strbu
             return false;
         }
         f->values = xcalloc(json_array_size(vals), sizeof *f->values);
-        for (size_t i = 0; i < json_array_size(vals); i++, f->n_values++)
+        for (size_t i = 0; i < json_array_size(vals); i++) {
+            f->n_values++;   /* counted first: plan_free frees a refused value too */
             if (!set_value(f, d, json_array_get(vals, i), &f->values[i], err, vague))
                 return false;
+        }
         return true;
     }
     f->values = xcalloc(2, sizeof *f->values);
