@@ -63,11 +63,13 @@ static const char *const all_scope_names[] = {
     "crm.objects.deals.read", "crm.objects.deals.write",
     "crm.objects.line_items.read", "crm.objects.line_items.write",
     "crm.objects.custom.read", "crm.objects.custom.write",
+    "crm.objects.quotes.read", "crm.objects.quotes.write",
     "crm.objects.owners.read", "tickets", "e-commerce",
     "crm.schemas.contacts.read", "crm.schemas.contacts.write",
     "crm.schemas.companies.read", "crm.schemas.companies.write",
     "crm.schemas.deals.read", "crm.schemas.deals.write",
     "crm.schemas.line_items.read", "crm.schemas.custom.read", "crm.schemas.custom.write",
+    "crm.schemas.quotes.read",
     "oauth",
 };
 

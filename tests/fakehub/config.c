@@ -18,6 +18,7 @@ void settings_defaults(fh_settings *s)
     s->cap_groups = 5;
     s->cap_per_group = 10;
     s->cap_total = 25;
+    s->search_lag_ms = 1000;
 }
 
 /* "N/M" with N, M positive integers. */

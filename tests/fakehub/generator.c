@@ -27,6 +27,9 @@ typedef struct gen {
     int64_t   *ids[T_BUILTIN_COUNT];
     int64_t    n[T_BUILTIN_COUNT];
     int32_t   *contact_company;   /* primary company index per contact, -1 none */
+    int32_t   *deal_contact;      /* first contact index per deal, -1 none */
+    int32_t   *line_item_deal;    /* deal index per line item, -1 none */
+    double    *deal_total;        /* sum of each deal's line items */
     char     **company_name;      /* per company, kept for contacts and deals */
     char     **company_domain;
     edge      *edges;
@@ -58,6 +61,12 @@ void generator_default_counts(fh_counts *c)
         c->tasks = n / 4;
     if (c->custom < 0)
         c->custom = n / 10;
+    if (c->quotes < 0)
+        c->quotes = c->deals / 5;
+    if (c->meetings < 0)
+        c->meetings = n / 10;
+    if (c->emails < 0)
+        c->emails = n / 5;
 }
 
 static const fh_otype *type_of(gen *g, int tidx)
@@ -438,6 +447,7 @@ static void gen_deals(gen *g)
         times(&r, i, g->n[T], &created, &updated);
         int64_t contact = g->n[T_CONTACTS] ? (int64_t)rng_below(&r, (uint64_t)g->n[T_CONTACTS]) : -1;
         int32_t co = contact >= 0 ? g->contact_company[contact] : -1;
+        g->deal_contact[i] = (int32_t)contact;
         const fh_pipeline *pl = &pipes[rng_chance(&r, 0.8) || np < 2 ? 0 : 1];
         const fh_stage *st = &pl->stages[rng_below(&r, (uint64_t)pl->n_stages)];
         strbuf_reset(&g->blob);
@@ -567,10 +577,12 @@ static void gen_line_items(gen *g)
         times(&r, i, g->n[T], &created, &updated);
         strbuf_reset(&g->blob);
         int64_t qty = rng_range(&r, 1, 20);
+        double amount = 0;
         if (g->n[T_PRODUCTS]) {
             int64_t pi = (int64_t)rng_below(&r, (uint64_t)g->n[T_PRODUCTS]);
             const fh_product_spec *ps = &fh_products[pi % (int64_t)fh_n_products];
             double price = atof(ps->price);
+            amount = price * (double)qty;
             put(g, p_name, ps->name);
             put(g, p_price, ps->price);
             put_i64(g, p_pid, g->ids[T_PRODUCTS][pi]);
@@ -583,8 +595,13 @@ static void gen_line_items(gen *g)
         put_i64(g, p_qty, qty);
         if (!insert(g, T, i, created, updated))
             break;
-        if (g->n[T_DEALS])
-            link(g, T, i, T_DEALS, (int64_t)rng_below(&r, (uint64_t)g->n[T_DEALS]), 20, 19);
+        g->line_item_deal[i] = -1;
+        if (g->n[T_DEALS]) {
+            int64_t deal = (int64_t)rng_below(&r, (uint64_t)g->n[T_DEALS]);
+            link(g, T, i, T_DEALS, deal, 20, 19);
+            g->line_item_deal[i] = (int32_t)deal;
+            g->deal_total[deal] += amount;
+        }
     }
 }
 
@@ -729,22 +746,195 @@ static void gen_tasks(gen *g)
     }
 }
 
+static void gen_meetings(gen *g)
+{
+    const int T = T_MEETINGS;
+    static const int types[6] = {200, 199, 188, 187, 212, 211};
+    static const char *const outcomes[] = {"COMPLETED", "COMPLETED", "COMPLETED", "NO_SHOW",
+                                           "CANCELED", "RESCHEDULED", "SCHEDULED"};
+    int p_ts = P(g, T, "hs_timestamp"), p_title = P(g, T, "hs_meeting_title"),
+        p_body = P(g, T, "hs_meeting_body"), p_notes = P(g, T, "hs_internal_meeting_notes"),
+        p_loc = P(g, T, "hs_meeting_location"), p_url = P(g, T, "hs_meeting_external_url"),
+        p_start = P(g, T, "hs_meeting_start_time"), p_end = P(g, T, "hs_meeting_end_time"),
+        p_outcome = P(g, T, "hs_meeting_outcome"), p_owner = P(g, T, "hubspot_owner_id");
+    for (int64_t i = 0; i < g->n[T] && !g->failed; i++) {
+        fh_rng r = rng_stream(g->seed, ((uint64_t)T << 40) | (uint64_t)i);
+        int64_t created, updated;
+        times(&r, i, g->n[T], &created, &updated);
+        /* Booked ahead: the meeting starts on the hour, days after it was made. */
+        int64_t start = created + (int64_t)rng_range(&r, 1, 21) * DAY_MS;
+        start -= start % 3600000;
+        strbuf_reset(&g->blob);
+        put_iso(g, p_ts, start);
+        put_iso(g, p_start, start);
+        put_iso(g, p_end, start + (int64_t)rng_range(&r, 1, 4) * 15 * 60000);
+        put(g, p_title, pick(&r, fh_meeting_titles, fh_n_meeting_titles));
+        put(g, p_body, pick(&r, fh_note_bodies, fh_n_note_bodies));
+        if (rng_chance(&r, 0.3))
+            put(g, p_notes, "<p>Prep: bring the pricing sheet.</p>");
+        const char *where = pick(&r, fh_meeting_locations, fh_n_meeting_locations);
+        put(g, p_loc, where);
+        if (where[0] == 'Z' || where[0] == 'G' || where[0] == 'M') {
+            strbuf_reset(&g->text);
+            strbuf_printf(&g->text, "https://meet.example.com/m-%lld", (long long)g->ids[T][i]);
+            put(g, p_url, g->text.buf);
+        }
+        put(g, p_outcome, pick(&r, outcomes, ARRAY_SIZE(outcomes)));
+        put(g, p_owner, owner_id(g, &r));
+        if (insert(g, T, i, created, updated))
+            link_engagement(g, &r, T, i, types);
+    }
+}
+
+static void gen_emails(gen *g)
+{
+    const int T = T_EMAILS;
+    static const int types[6] = {198, 197, 186, 185, 210, 209};
+    static const char *const sent[] = {"SENT", "SENT", "SENT", "SENT", "SENT", "SENT", "SENT",
+                                       "BOUNCED", "FAILED", "SCHEDULED"};
+    int p_ts = P(g, T, "hs_timestamp"), p_subj = P(g, T, "hs_email_subject"),
+        p_text = P(g, T, "hs_email_text"), p_dir = P(g, T, "hs_email_direction"),
+        p_status = P(g, T, "hs_email_status"), p_from = P(g, T, "hs_email_sender_email"),
+        p_owner = P(g, T, "hubspot_owner_id");
+    for (int64_t i = 0; i < g->n[T] && !g->failed; i++) {
+        fh_rng r = rng_stream(g->seed, ((uint64_t)T << 40) | (uint64_t)i);
+        int64_t created, updated;
+        times(&r, i, g->n[T], &created, &updated);
+        strbuf_reset(&g->blob);
+        put_iso(g, p_ts, created);
+        put(g, p_subj, pick(&r, fh_email_subjects, fh_n_email_subjects));
+        put(g, p_text, pick(&r, fh_email_texts, fh_n_email_texts));
+        double d = rng_unit(&r);
+        const char *dir = d < 0.6 ? "EMAIL" : d < 0.95 ? "INCOMING_EMAIL" : "FORWARDED_EMAIL";
+        put(g, p_dir, dir);
+        put(g, p_status, dir[0] == 'I' ? "SENT" : pick(&r, sent, ARRAY_SIZE(sent)));
+        const char *owner = owner_id(g, &r);
+        put(g, p_owner, owner);
+        const fh_owner *o = owner ? model_owner(&g->p->model, owner) : NULL;
+        if (o && dir[0] != 'I')
+            put(g, p_from, o->email);
+        if (insert(g, T, i, created, updated))
+            link_engagement(g, &r, T, i, types);
+    }
+}
+
+/* ---- quotes --------------------------------------------------------- */
+
+/* Quotes for every few deals (one each), with the deal's first contact and
+ * its company, and the deal's line items; the amount is their total. */
+static void gen_quotes(gen *g)
+{
+    const int T = T_QUOTES;
+    static const char *const statuses[] = {"DRAFT", "APPROVAL_NOT_NEEDED", "APPROVAL_NOT_NEEDED",
+                                           "PENDING_APPROVAL", "APPROVED", "REJECTED"};
+    int p_title = P(g, T, "hs_title"), p_exp = P(g, T, "hs_expiration_date"),
+        p_status = P(g, T, "hs_status"), p_num = P(g, T, "hs_quote_number"),
+        p_amount = P(g, T, "hs_quote_amount"), p_cur = P(g, T, "hs_currency"),
+        p_lang = P(g, T, "hs_language"), p_esign = P(g, T, "hs_esign_enabled"),
+        p_owner = P(g, T, "hubspot_owner_id");
+    int64_t nd = g->n[T_DEALS];
+    int32_t *deal_quote = xmalloc(sizeof *deal_quote * (size_t)(nd + 1));
+    for (int64_t d = 0; d < nd; d++)
+        deal_quote[d] = -1;
+    int64_t stride = nd && g->n[T] ? (nd / g->n[T] > 0 ? nd / g->n[T] : 1) : 1;
+    for (int64_t i = 0; i < g->n[T] && !g->failed; i++) {
+        fh_rng r = rng_stream(g->seed, ((uint64_t)T << 40) | (uint64_t)i);
+        int64_t created, updated;
+        times(&r, i, g->n[T], &created, &updated);
+        int64_t deal = nd ? (i * stride + (int64_t)rng_below(&r, (uint64_t)stride)) % nd : -1;
+        int32_t contact = deal >= 0 ? g->deal_contact[deal] : -1;
+        int32_t co = contact >= 0 ? g->contact_company[contact] : -1;
+        strbuf_reset(&g->blob);
+        strbuf_reset(&g->text);
+        if (co >= 0)
+            strbuf_printf(&g->text, "Quote for %s", g->company_name[co]);
+        else
+            strbuf_printf(&g->text, "Quote %lld", (long long)i + 1);
+        put(g, p_title, g->text.buf);
+        put_iso(g, p_exp, created + (int64_t)rng_range(&r, 30, 90) * DAY_MS);
+        put(g, p_status, pick(&r, statuses, ARRAY_SIZE(statuses)));
+        strbuf_reset(&g->text);
+        strbuf_printf(&g->text, "Q-%lld", (long long)(100000 + g->ids[T][i]));
+        put(g, p_num, g->text.buf);
+        if (deal >= 0 && g->deal_total[deal] > 0) {
+            strbuf_reset(&g->text);
+            strbuf_printf(&g->text, "%.2f", g->deal_total[deal]);
+            put(g, p_amount, g->text.buf);
+        }
+        put(g, p_cur, rng_chance(&r, 0.8) ? "USD" : "EUR");
+        put(g, p_lang, rng_chance(&r, 0.85) ? "en" : "de");
+        put(g, p_esign, rng_chance(&r, 0.4) ? "true" : "false");
+        put(g, p_owner, owner_id(g, &r));
+        if (!insert(g, T, i, created, updated))
+            break;
+        if (deal < 0)
+            continue;
+        deal_quote[deal] = (int32_t)i;
+        link(g, T, i, T_DEALS, deal, 64, 63);
+        if (contact >= 0)
+            link(g, T, i, T_CONTACTS, contact, 69, 70);
+        if (co >= 0)
+            link(g, T, i, T_COMPANIES, co, 71, 72);
+    }
+    for (int64_t li = 0; li < g->n[T_LINE_ITEMS] && !g->failed; li++) {
+        int32_t deal = g->line_item_deal[li];
+        if (deal >= 0 && deal_quote[deal] >= 0)
+            link(g, T, deal_quote[deal], T_LINE_ITEMS, li, 67, 68);
+    }
+    free(deal_quote);
+}
+
 /* ---- associations --------------------------------------------------- */
 
-static int edge_cmp(const void *a, const void *b)
+/* Byte d of an edge's sort key (from, to, type), least significant first:
+ * 0-3 the type, 4-11 the target, 12-19 the source (all non-negative). */
+enum { EDGE_KEY_BYTES = 20 };
+
+static unsigned edge_byte(const edge *e, int d)
 {
-    const edge *x = a, *y = b;
-    if (x->from != y->from)
-        return x->from < y->from ? -1 : 1;
-    if (x->to != y->to)
-        return x->to < y->to ? -1 : 1;
-    return (x->type > y->type) - (x->type < y->type);
+    if (d < 4)
+        return ((uint32_t)e->type >> (8 * d)) & 0xffu;
+    if (d < 12)
+        return (unsigned)(((uint64_t)e->to >> (8 * (d - 4))) & 0xffu);
+    return (unsigned)(((uint64_t)e->from >> (8 * (d - 12))) & 0xffu);
+}
+
+/* LSD radix sort by (from, to, type), skipping the bytes every edge
+ * shares (most of them: ids are small). A million edges sort several
+ * times faster than with qsort and a comparison callback. */
+static void sort_edges(edge *v, size_t n)
+{
+    if (n < 2)
+        return;
+    size_t (*count)[256] = xcalloc(EDGE_KEY_BYTES, sizeof *count);
+    for (size_t i = 0; i < n; i++)
+        for (int d = 0; d < EDGE_KEY_BYTES; d++)
+            count[d][edge_byte(&v[i], d)]++;
+    edge *tmp = xmalloc(sizeof *tmp * n), *src = v, *dst = tmp;
+    for (int d = 0; d < EDGE_KEY_BYTES; d++) {
+        if (count[d][edge_byte(&src[0], d)] == n)
+            continue;
+        size_t pos[256], sum = 0;
+        for (int b = 0; b < 256; b++) {
+            pos[b] = sum;
+            sum += count[d][b];
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[pos[edge_byte(&src[i], d)]++] = src[i];
+        edge *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != v)
+        memcpy(v, src, sizeof *v * n);
+    free(tmp);
+    free(count);
 }
 
 /* Sorted inserts append to the b-tree, which is several times faster. */
 static void write_edges(gen *g)
 {
-    qsort(g->edges, g->n_edges, sizeof *g->edges, edge_cmp);
+    sort_edges(g->edges, g->n_edges);
     enum { BLOCK = 10000 };
     int64_t *from = xmalloc(sizeof *from * BLOCK), *to = xmalloc(sizeof *to * BLOCK);
     int *type = xmalloc(sizeof *type * BLOCK);
@@ -774,10 +964,14 @@ bool generator_run(fh_portal *p, char *err, size_t errlen)
         [T_CONTACTS] = g.c.contacts, [T_COMPANIES] = g.c.companies, [T_DEALS] = g.c.deals,
         [T_TICKETS] = g.c.tickets, [T_PRODUCTS] = g.c.products, [T_LINE_ITEMS] = g.c.line_items,
         [T_NOTES] = g.c.notes, [T_CALLS] = g.c.calls, [T_TASKS] = g.c.tasks,
-        [T_CUSTOM] = g.c.custom};
+        [T_CUSTOM] = g.c.custom, [T_QUOTES] = g.c.quotes, [T_MEETINGS] = g.c.meetings,
+        [T_EMAILS] = g.c.emails};
     for (int t = 0; t < T_BUILTIN_COUNT; t++)
         assign_ids(&g, t, counts[t] > 0 ? counts[t] : 0);
     g.contact_company = xmalloc(sizeof(int32_t) * (size_t)(g.n[T_CONTACTS] + 1));
+    g.deal_contact = xmalloc(sizeof(int32_t) * (size_t)(g.n[T_DEALS] + 1));
+    g.line_item_deal = xmalloc(sizeof(int32_t) * (size_t)(g.n[T_LINE_ITEMS] + 1));
+    g.deal_total = xcalloc((size_t)g.n[T_DEALS] + 1, sizeof *g.deal_total);
     g.company_name = xcalloc((size_t)g.n[T_COMPANIES] + 1, sizeof *g.company_name);
     g.company_domain = xcalloc((size_t)g.n[T_COMPANIES] + 1, sizeof *g.company_domain);
     if (!store_begin(p->store)) {
@@ -803,6 +997,9 @@ bool generator_run(fh_portal *p, char *err, size_t errlen)
     PHASE(gen_notes(&g));
     PHASE(gen_calls(&g));
     PHASE(gen_tasks(&g));
+    PHASE(gen_quotes(&g));
+    PHASE(gen_meetings(&g));
+    PHASE(gen_emails(&g));
     PHASE(write_edges(&g));
     bool ok = !g.failed;
     PHASE(ok = ok && store_commit(p->store));
@@ -814,6 +1011,9 @@ bool generator_run(fh_portal *p, char *err, size_t errlen)
     for (int t = 0; t < T_BUILTIN_COUNT; t++)
         free(g.ids[t]);
     free(g.contact_company);
+    free(g.deal_contact);
+    free(g.line_item_deal);
+    free(g.deal_total);
     for (int64_t i = 0; i < g.n[T_COMPANIES]; i++) {
         free(g.company_name[i]);
         free(g.company_domain[i]);

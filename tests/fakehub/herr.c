@@ -40,7 +40,7 @@ void herr_send_ctx(fh_req *r, int status, const char *category, const char *mess
 {
     char cid[37];
     uuid_v4(cid);
-    json_t *j = json_pack("{s:s, s:s, s:s, s:s}", "status", "error", "message", message,
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s*}", "status", "error", "message", message,
                           "correlationId", cid, "category", category);
     if (context)
         json_object_set_new(j, "context", context);

@@ -23,7 +23,8 @@ void verrs_add(fh_verrs *e, const char *code, const char *name, const char *fmt,
     __attribute__((format(printf, 4, 5)));
 void verrs_free(fh_verrs *e);
 
-/* An error with a category and message; errors (stolen) may be NULL. */
+/* An error with a category and message; errors (stolen) may be NULL, and
+ * so may category (some HubSpot errors have none). */
 void herr_send(fh_req *r, int status, const char *category, const char *message, json_t *errors);
 /* The same with a context object (stolen) such as {"ids":["9"]}. */
 void herr_send_ctx(fh_req *r, int status, const char *category, const char *message,

@@ -38,6 +38,7 @@ typedef struct fh_req {
     fh_arg                *args;
     int                    n_args;
     strbuf                 body;
+    const char            *content_type;   /* the request's Content-Type, or NULL */
     json_t                *json;
     bool                   json_done;
     fh_principal           who;

@@ -19,6 +19,7 @@ static const char usage[] =
     "  --companies N         default to shares of the contacts\n"
     "  --deals N --tickets N --products N --line-items N\n"
     "  --notes N --calls N --tasks N --custom N (custom object records)\n"
+    "  --quotes N --meetings N --emails N\n"
     "  --token T             accepted Bearer token (repeatable; default demo-token)\n"
     "  --scopes T=a,b        the scopes of token T (default: every scope)\n"
     "  --rate-limit N/MS|off per-app rolling limit (default 100/10000)\n"
@@ -26,7 +27,7 @@ static const char usage[] =
     "  --daily N             daily limit (default 250000; 0 = off)\n"
     "  --faults SPEC         5xx=P,429=P,reset=P,truncate=P,latency=A-B\n"
     "  --search-caps G/F/T   filter groups/filters per group/filters in all (5/10/25)\n"
-    "  --search-lag MS       writes reach search after MS ms (default 0)\n"
+    "  --search-lag MS       writes reach search after MS ms (default 1000)\n"
     "  --strict-lifecycle    refuse backward lifecycle stages with 400\n"
     "  --retry-after         send Retry-After on 429\n"
     "  --oauth-client ID:SECRET  enable the OAuth token endpoint for this app\n"
@@ -38,7 +39,7 @@ static const char usage[] =
 
 enum {
     O_PORT = 256, O_SEED, O_CONTACTS, O_COMPANIES, O_DEALS, O_TICKETS, O_PRODUCTS, O_LINE_ITEMS,
-    O_NOTES, O_CALLS, O_TASKS, O_CUSTOM, O_TOKEN, O_SCOPES, O_RATE, O_SEARCH_RATE, O_DAILY,
+    O_NOTES, O_CALLS, O_TASKS, O_CUSTOM, O_QUOTES, O_MEETINGS, O_EMAILS, O_TOKEN, O_SCOPES, O_RATE, O_SEARCH_RATE, O_DAILY,
     O_FAULTS, O_CAPS, O_LAG, O_STRICT, O_RETRY, O_OAUTH, O_TTL, O_PORTAL, O_DB, O_LOG, O_QUIET,
     O_HELP,
 };
@@ -49,6 +50,7 @@ static const struct option long_opts[] = {
     {"tickets", 1, NULL, O_TICKETS}, {"products", 1, NULL, O_PRODUCTS},
     {"line-items", 1, NULL, O_LINE_ITEMS}, {"notes", 1, NULL, O_NOTES},
     {"calls", 1, NULL, O_CALLS}, {"tasks", 1, NULL, O_TASKS}, {"custom", 1, NULL, O_CUSTOM},
+    {"quotes", 1, NULL, O_QUOTES}, {"meetings", 1, NULL, O_MEETINGS}, {"emails", 1, NULL, O_EMAILS},
     {"token", 1, NULL, O_TOKEN}, {"scopes", 1, NULL, O_SCOPES}, {"rate-limit", 1, NULL, O_RATE},
     {"search-rate", 1, NULL, O_SEARCH_RATE}, {"daily", 1, NULL, O_DAILY},
     {"faults", 1, NULL, O_FAULTS}, {"search-caps", 1, NULL, O_CAPS},
@@ -71,7 +73,8 @@ static bool parse_count(const char *s, int64_t max, int64_t *out)
 static bool set_count(fh_counts *c, int opt, const char *arg)
 {
     int64_t *slot[] = {&c->contacts, &c->companies, &c->deals, &c->tickets, &c->products,
-                       &c->line_items, &c->notes, &c->calls, &c->tasks, &c->custom};
+                       &c->line_items, &c->notes, &c->calls, &c->tasks, &c->custom,
+                       &c->quotes, &c->meetings, &c->emails};
     return parse_count(arg, 50000000, slot[opt - O_CONTACTS]);
 }
 
@@ -90,6 +93,7 @@ static bool apply_option(fh_options *o, int opt, const char *arg)
     case O_SEED: return parse_count(arg, INT64_MAX, &v) && (o->seed = (uint64_t)v, true);
     case O_CONTACTS: case O_COMPANIES: case O_DEALS: case O_TICKETS: case O_PRODUCTS:
     case O_LINE_ITEMS: case O_NOTES: case O_CALLS: case O_TASKS: case O_CUSTOM:
+    case O_QUOTES: case O_MEETINGS: case O_EMAILS:
         return set_count(&o->counts, opt, arg);
     case O_TOKEN: push(&o->tokens, &o->n_tokens, arg); return !str_empty(arg);
     case O_SCOPES: push(&o->scope_specs, &o->n_scope_specs, arg); return true;
@@ -117,7 +121,7 @@ static int parse_args(int argc, char **argv, fh_options *o)
     o->seed = 1;
     o->portal_id = 4242;
     o->token_ttl_s = 1800;
-    fh_counts unset = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
+    fh_counts unset = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
     o->counts = unset;
     settings_defaults(&o->settings);
     int opt;

@@ -334,9 +334,12 @@ static json_t *schema_json(fh_portal *p, const fh_otype *t, bool props, bool ass
     char created[32];
     time_format_iso(t->created_at, created);
     json_t *searchable = json_array(), *required = json_array(), *secondary = json_array();
-    for (int i = 0; i < t->n_props; i++)
+    for (int i = 0; i < t->n_props; i++) {
         if (t->props[i]->query)
             json_array_append_new(searchable, json_string(t->props[i]->name));
+        if (t->props[i]->required)
+            json_array_append_new(required, json_string(t->props[i]->name));
+    }
     if (t->custom) {
         json_array_append_new(required, json_string(t->primary_display));
         json_array_append_new(secondary, json_string("vin"));

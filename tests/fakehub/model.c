@@ -117,6 +117,7 @@ static void add_spec_props(const fh_model *m, fh_otype *t, const type_spec *ts)
         p->is_default = ps->flags & F_DEF;
         p->multi = ps->flags & F_MULTI;
         p->owner = ps->flags & F_OWNER;
+        p->required = ps->flags & F_REQ;
         p->hubspot_defined = !(ps->flags & F_CUSTOM);
         p->display_order = p->hubspot_defined ? -1 : p->pidx;
         parse_options(p, ps->options);

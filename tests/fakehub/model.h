@@ -53,6 +53,7 @@ typedef struct fh_propdef {
     bool is_default;     /* returned when a read names no properties */
     bool multi;          /* multi-checkbox enumeration: "a;b" */
     bool owner;          /* hubspot_owner_id: options are the owners */
+    bool required;       /* a create without a value is refused */
     bool archived;
     bool dynamic;        /* created through the API (persisted with --db) */
     int  display_order;
@@ -125,9 +126,11 @@ typedef struct fh_model {
     int       n_grave;
 } fh_model;
 
-/* Indexes of the built-in types, in registry order. */
+/* Indexes of the built-in types, in registry order. The types added after
+ * the custom object come last so that a type's index (part of every row id
+ * in a --db file) and its generated data stay what they were. */
 enum { T_CONTACTS, T_COMPANIES, T_DEALS, T_TICKETS, T_PRODUCTS, T_LINE_ITEMS,
-       T_NOTES, T_CALLS, T_TASKS, T_CUSTOM, T_BUILTIN_COUNT };
+       T_NOTES, T_CALLS, T_TASKS, T_CUSTOM, T_QUOTES, T_MEETINGS, T_EMAILS, T_BUILTIN_COUNT };
 
 /* Build the standard types, the generated custom object and owners (from seed). */
 void model_init(fh_model *m, int64_t portal_id, uint64_t seed);

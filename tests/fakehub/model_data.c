@@ -143,7 +143,7 @@ static const prop_spec line_item_props[] = {
 
 static const prop_spec note_props[] = {
     COMMON("engagement", "hs_createdate", "hs_lastmodifieddate"),
-    {"hs_timestamp", "Activity date", "datetime", "date", "engagement", 0, NULL},
+    {"hs_timestamp", "Activity date", "datetime", "date", "engagement", F_REQ, NULL},
     {"hs_note_body", "Note body", "string", "html", "engagement", F_QUERY, NULL},
     OWNER("engagement", "Activity assigned to"),
     {NULL, NULL, NULL, NULL, NULL, 0, NULL},
@@ -151,7 +151,7 @@ static const prop_spec note_props[] = {
 
 static const prop_spec call_props[] = {
     COMMON("engagement", "hs_createdate", "hs_lastmodifieddate"),
-    {"hs_timestamp", "Activity date", "datetime", "date", "engagement", 0, NULL},
+    {"hs_timestamp", "Activity date", "datetime", "date", "engagement", F_REQ, NULL},
     {"hs_call_title", "Call Title", "string", "text", "engagement", F_QUERY, NULL},
     {"hs_call_body", "Call notes", "string", "html", "engagement", F_QUERY, NULL},
     {"hs_call_duration", "Call duration", "number", "number", "engagement", 0, NULL},
@@ -165,7 +165,7 @@ static const prop_spec call_props[] = {
 
 static const prop_spec task_props[] = {
     COMMON("engagement", "hs_createdate", "hs_lastmodifieddate"),
-    {"hs_timestamp", "Due date", "datetime", "date", "engagement", 0, NULL},
+    {"hs_timestamp", "Due date", "datetime", "date", "engagement", F_REQ, NULL},
     {"hs_task_subject", "Task Title", "string", "text", "engagement", F_QUERY, NULL},
     {"hs_task_body", "Notes", "string", "html", "engagement", F_QUERY, NULL},
     {"hs_task_status", "Task Status", "enumeration", "select", "engagement", 0,
@@ -175,6 +175,59 @@ static const prop_spec task_props[] = {
      "NONE=None|LOW=Low|MEDIUM=Medium|HIGH=High"},
     {"hs_task_type", "Task Type", "enumeration", "select", "engagement", 0,
      "TODO=To-do|CALL=Call|EMAIL=Email"},
+    OWNER("engagement", "Activity assigned to"),
+    {NULL, NULL, NULL, NULL, NULL, 0, NULL},
+};
+
+static const prop_spec quote_props[] = {
+    COMMON("quoteinformation", "createdate", "hs_lastmodifieddate"),
+    {"hs_title", "Quote name", "string", "text", "quoteinformation", F_QUERY | F_REQ, NULL},
+    {"hs_expiration_date", "Expiration date", "datetime", "date", "quoteinformation", F_REQ, NULL},
+    {"hs_status", "Quote approval status", "enumeration", "select", "quoteinformation", 0,
+     "DRAFT=Draft|APPROVAL_NOT_NEEDED=Approval not needed|PENDING_APPROVAL=Pending approval|"
+     "APPROVED=Approved|REJECTED=Rejected"},
+    {"hs_quote_number", "Quote number", "string", "text", "quoteinformation", F_QUERY | F_RO, NULL},
+    {"hs_quote_amount", "Quote amount", "number", "number", "quoteinformation", F_RO, NULL},
+    {"hs_currency", "Currency", "enumeration", "select", "quoteinformation", 0,
+     "USD=US Dollar|EUR=Euro|GBP=British Pound"},
+    {"hs_language", "Language", "enumeration", "select", "quoteinformation", 0,
+     "en=English|de=German|fr=French|es=Spanish"},
+    {"hs_esign_enabled", "E-signature enabled", "bool", "booleancheckbox", "quoteinformation", 0,
+     BOOL_OPTS},
+    {"hs_comments", "Comments", "string", "textarea", "quoteinformation", 0, NULL},
+    OWNER("quoteinformation", "Quote owner"),
+    {NULL, NULL, NULL, NULL, NULL, 0, NULL},
+};
+
+static const prop_spec meeting_props[] = {
+    COMMON("engagement", "hs_createdate", "hs_lastmodifieddate"),
+    {"hs_timestamp", "Activity date", "datetime", "date", "engagement", F_REQ, NULL},
+    {"hs_meeting_title", "Meeting name", "string", "text", "engagement", F_QUERY, NULL},
+    {"hs_meeting_body", "Meeting description", "string", "html", "engagement", F_QUERY, NULL},
+    {"hs_internal_meeting_notes", "Internal notes", "string", "html", "engagement", 0, NULL},
+    {"hs_meeting_location", "Location", "string", "text", "engagement", 0, NULL},
+    {"hs_meeting_external_url", "External URL", "string", "text", "engagement", 0, NULL},
+    {"hs_meeting_start_time", "Start time", "datetime", "date", "engagement", 0, NULL},
+    {"hs_meeting_end_time", "End time", "datetime", "date", "engagement", 0, NULL},
+    {"hs_meeting_outcome", "Meeting outcome", "enumeration", "select", "engagement", 0,
+     "SCHEDULED=Scheduled|COMPLETED=Completed|RESCHEDULED=Rescheduled|NO_SHOW=No show|"
+     "CANCELED=Canceled"},
+    OWNER("engagement", "Activity assigned to"),
+    {NULL, NULL, NULL, NULL, NULL, 0, NULL},
+};
+
+static const prop_spec email_props[] = {
+    COMMON("engagement", "hs_createdate", "hs_lastmodifieddate"),
+    {"hs_timestamp", "Activity date", "datetime", "date", "engagement", F_REQ, NULL},
+    {"hs_email_subject", "Email subject", "string", "text", "engagement", F_QUERY, NULL},
+    {"hs_email_text", "Email body", "string", "textarea", "engagement", F_QUERY, NULL},
+    {"hs_email_html", "Email HTML body", "string", "html", "engagement", 0, NULL},
+    {"hs_email_direction", "Email direction", "enumeration", "select", "engagement", 0,
+     "EMAIL=Sent by owner|INCOMING_EMAIL=Reply from contact|FORWARDED_EMAIL=Forwarded"},
+    {"hs_email_status", "Email send status", "enumeration", "select", "engagement", 0,
+     "SENT=Sent|SENDING=Sending|SCHEDULED=Scheduled|BOUNCED=Bounced|FAILED=Failed"},
+    {"hs_email_sender_email", "Sender email", "string", "text", "engagement", 0, NULL},
+    {"hs_email_to_email", "Recipient email", "string", "text", "engagement", 0, NULL},
     OWNER("engagement", "Activity assigned to"),
     {NULL, NULL, NULL, NULL, NULL, 0, NULL},
 };
@@ -224,6 +277,15 @@ const type_spec fh_builtin_types[T_BUILTIN_COUNT] = {
     [T_CUSTOM] = {"vehicles", NULL, "vehicle", "Vehicle", "Vehicles", "crm.objects.custom",
         "crm.schemas.custom", "model", false, false, vehicle_props,
         "vehicle_information=Vehicle information"},
+    [T_QUOTES] = {"quotes", "0-14", "quote", "Quote", "Quotes", "crm.objects.quotes",
+        "crm.schemas.quotes", "hs_title", false, false, quote_props,
+        "quoteinformation=Quote information"},
+    [T_MEETINGS] = {"meetings", "0-47", "meeting", "Meeting", "Meetings", "crm.objects.contacts",
+        "crm.schemas.contacts", "hs_meeting_title", false, true, meeting_props,
+        "engagement=Engagement"},
+    [T_EMAILS] = {"emails", "0-49", "email", "Email", "Emails", "crm.objects.contacts",
+        "crm.schemas.contacts", "hs_email_subject", false, true, email_props,
+        "engagement=Engagement"},
 };
 
 static const fh_stage deal_default_stages[] = {

@@ -15,6 +15,7 @@ enum {
     F_OWNER = 1 << 7,     /* options are the owners */
     F_PIPELINE = 1 << 8,  /* options are the pipelines */
     F_STAGE = 1 << 9,     /* options are every pipeline's stages */
+    F_REQ = 1 << 10,      /* required on create */
 };
 
 typedef struct prop_spec {

@@ -156,6 +156,34 @@ const char *const fh_call_titles[] = {
 };
 const size_t fh_n_call_titles = N(fh_call_titles);
 
+const char *const fh_meeting_titles[] = {
+    "Product demo", "Kick-off meeting", "Quarterly business review", "Technical deep dive",
+    "Contract walkthrough", "Onboarding session", "Lunch with the buying committee",
+};
+const size_t fh_n_meeting_titles = N(fh_meeting_titles);
+
+const char *const fh_meeting_locations[] = {
+    "Zoom", "Google Meet", "Microsoft Teams", "Customer office", "Café Müller, Köln",
+    "東京オフィス 3F",
+};
+const size_t fh_n_meeting_locations = N(fh_meeting_locations);
+
+const char *const fh_email_subjects[] = {
+    "Re: your question about pricing", "Proposal attached", "Following up on our call",
+    "Invoice #4411 — payment reminder", "Welcome aboard!", "Agenda for Thursday",
+    "Re: Re: contract redlines", "Kurze Frage zur Lizenz", "关于续约的问题",
+};
+const size_t fh_n_email_subjects = N(fh_email_subjects);
+
+const char *const fh_email_texts[] = {
+    "Hi,\nthanks for your time today. As promised, the proposal is attached.\nBest regards",
+    "Hello,\njust checking in on the contract. Any questions from legal?\nCheers",
+    "Hi there,\nthe invoice is still open. Could you look into it this week?\nThanks",
+    "Hallo,\nvielen Dank für das Gespräch. Die Unterlagen folgen morgen.\nGrüße",
+    "Hi,\nwe are all set for the demo on Thursday at 10:00. Calendar invite to follow.",
+};
+const size_t fh_n_email_texts = N(fh_email_texts);
+
 const fh_product_spec fh_products[] = {
     {"Starter plan", "Up to 5 users, email support", "PLAN-STARTER", "49", "monthly"},
     {"Professional plan", "Up to 50 users, phone support", "PLAN-PRO", "499", "monthly"},

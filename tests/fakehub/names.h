@@ -45,6 +45,14 @@ extern const char *const fh_task_subjects[];
 extern const size_t fh_n_task_subjects;
 extern const char *const fh_call_titles[];
 extern const size_t fh_n_call_titles;
+extern const char *const fh_meeting_titles[];
+extern const size_t fh_n_meeting_titles;
+extern const char *const fh_meeting_locations[];
+extern const size_t fh_n_meeting_locations;
+extern const char *const fh_email_subjects[];
+extern const size_t fh_n_email_subjects;
+extern const char *const fh_email_texts[];
+extern const size_t fh_n_email_texts;
 
 typedef struct fh_product_spec {
     const char *name, *description, *sku, *price, *frequency;

@@ -1,7 +1,9 @@
 /* oauth.c — the OAuth v1 token endpoints (form-encoded, errors as 400
  * with the code in "status", hubspot-api.md §1). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "handlers.h"
 #include "herr.h"
@@ -68,8 +70,34 @@ static void oauth_error(fh_req *r, int status, const char *code, const char *mes
                                    "correlationId", cid));
 }
 
+/* Is ct application/x-www-form-urlencoded (parameters such as charset
+ * allowed)? */
+static bool is_form_type(const char *ct)
+{
+    static const char form_type[] = "application/x-www-form-urlencoded";
+    const size_t n = sizeof form_type - 1;
+    if (!ct)
+        return false;
+    while (*ct == ' ' || *ct == '\t')
+        ct++;
+    return strncasecmp(ct, form_type, n) == 0 &&
+           (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ' || ct[n] == '\t');
+}
+
 void h_oauth_token(fh_req *r)
 {
+    /* HubSpot reads the token request as a form only: a JSON body (or
+     * none declared) is refused with 415, never read as if it were one. */
+    if (!is_form_type(r->content_type)) {
+        char cid[37], msg[192];
+        uuid_v4(cid);
+        snprintf(msg, sizeof msg, "Unsupported Media Type: the token endpoint takes "
+                 "application/x-www-form-urlencoded, not %.96s",
+                 r->content_type ? r->content_type : "a body without a Content-Type");
+        resp_json(r, 415, json_pack("{s:s, s:s, s:s}", "status", "error", "message", msg,
+                                    "correlationId", cid));
+        return;
+    }
     json_t *form = parse_form(r->body.buf ? r->body.buf : "", r->body.len);
     json_t *out = NULL;
     char msg[256];

@@ -25,6 +25,7 @@
 typedef struct fh_counts {
     int64_t contacts, companies, deals, tickets, products, line_items;
     int64_t notes, calls, tasks, custom;
+    int64_t quotes, meetings, emails;
 } fh_counts;
 
 typedef struct fh_options {

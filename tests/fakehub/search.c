@@ -355,6 +355,7 @@ typedef struct plan {
     int      limit;
     int64_t  offset;
     fh_readopts o;
+    bool     vague_error;  /* refused with HubSpot's message and no category */
 } plan;
 
 static void plan_free(plan *pl)
@@ -399,8 +400,21 @@ static char *json_text(const json_t *v)
     return NULL;
 }
 
-/* Fill one filter value; false with a message when it does not fit the kind. */
-static bool set_value(filter *f, const fh_propdef *d, const json_t *j, value *out, strbuf *err)
+/* A date or date-time filter value: HubSpot takes epoch milliseconds only
+ * (hubspot-api.md §4.1); "2021-01-01" or an ISO date-time is refused. */
+static bool epoch_ms_value(const char *s, double *out)
+{
+    int64_t ms;
+    if (!str_to_i64(s, &ms))
+        return false;
+    *out = (double)ms;
+    return true;
+}
+
+/* Fill one filter value; false with a message when it does not fit the
+ * kind. *vague is set for the errors HubSpot explains no further. */
+static bool set_value(filter *f, const fh_propdef *d, const json_t *j, value *out, strbuf *err,
+                      bool *vague)
 {
     char *text = json_text(j);
     if (!text) {
@@ -409,9 +423,14 @@ static bool set_value(filter *f, const fh_propdef *d, const json_t *j, value *ou
     }
     out->text = text;
     bool numeric = f->kind != K_TEXT && f->op != OP_CONTAINS && f->op != OP_NOT_CONTAINS;
-    if (numeric && !as_number(f->kind, text, strlen(text), &out->num)) {
-        strbuf_printf(err, "%s is not a valid %s value for %s", text,
-                      f->kind == K_TIME ? "date" : "number", d->name);
+    if (numeric && f->kind == K_TIME && !epoch_ms_value(text, &out->num)) {
+        /* What HubSpot answers to a date filter value it cannot read. */
+        strbuf_puts(err, "There was a problem with the request.");
+        *vague = true;
+        return false;
+    }
+    if (numeric && f->kind == K_NUMBER && !as_number(f->kind, text, strlen(text), &out->num)) {
+        strbuf_printf(err, "%s is not a valid number value for %s", text, d->name);
         return false;
     }
     for (char *c = text; *c; c++)   /* text compares without case */
@@ -419,7 +438,8 @@ static bool set_value(filter *f, const fh_propdef *d, const json_t *j, value *ou
     return true;
 }
 
-static bool compile_filter(const fh_otype *t, const json_t *jf, filter *f, strbuf *err)
+static bool compile_filter(const fh_otype *t, const json_t *jf, filter *f, strbuf *err,
+                           bool *vague)
 {
     const char *name = json_string_value(json_object_get(jf, "propertyName"));
     const char *opname = json_string_value(json_object_get(jf, "operator"));
@@ -448,18 +468,20 @@ static bool compile_filter(const fh_otype *t, const json_t *jf, filter *f, strbu
             return false;
         }
         f->values = xcalloc(json_array_size(vals), sizeof *f->values);
-        for (size_t i = 0; i < json_array_size(vals); i++, f->n_values++)
-            if (!set_value(f, d, json_array_get(vals, i), &f->values[i], err))
+        for (size_t i = 0; i < json_array_size(vals); i++) {
+            f->n_values++;   /* counted first: plan_free frees a refused value too */
+            if (!set_value(f, d, json_array_get(vals, i), &f->values[i], err, vague))
                 return false;
+        }
         return true;
     }
     f->values = xcalloc(2, sizeof *f->values);
     f->n_values = 1;
-    if (!set_value(f, d, json_object_get(jf, "value"), &f->values[0], err))
+    if (!set_value(f, d, json_object_get(jf, "value"), &f->values[0], err, vague))
         return false;
     if (f->op == OP_BETWEEN) {
         f->n_values = 2;
-        return set_value(f, d, json_object_get(jf, "highValue"), &f->values[1], err);
+        return set_value(f, d, json_object_get(jf, "highValue"), &f->values[1], err, vague);
     }
     return true;
 }
@@ -494,7 +516,8 @@ static bool compile_groups(const fh_otype *t, const json_t *groups, const fh_set
     for (size_t g = 0; g < ng; g++) {
         const json_t *fs = json_object_get(json_array_get(groups, g), "filters");
         for (size_t i = 0; i < json_array_size(fs); i++)
-            if (!compile_filter(t, json_array_get(fs, i), &pl->filters[pl->n_filters++], err))
+            if (!compile_filter(t, json_array_get(fs, i), &pl->filters[pl->n_filters++], err,
+                                &pl->vague_error))
                 return false;
         /* A group without filters matches nothing on HubSpot; skip it. */
         pl->group_end[pl->n_groups++] = pl->n_filters;
@@ -792,7 +815,9 @@ void h_search(fh_req *r)
         total = run_search(p, t, &pl, &rs);
     }
     portal_unlock(p);
-    if (!ok) {
+    if (!ok && pl.vague_error) {
+        herr_send(r, 400, NULL, strbuf_str(&err), NULL);
+    } else if (!ok) {
         herr_bad_request(r, "%s", strbuf_str(&err));
     } else if (total < 0) {
         herr_send(r, 500, "INTERNAL_ERROR", "search failed", NULL);

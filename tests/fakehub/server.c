@@ -189,7 +189,10 @@ static void send_429(fh_req *r, fh_rl_result why, const fh_settings *s, const fh
     if (why == RL_DAILY)
         snprintf(group, sizeof group, "publicapi:portal-daily:%lld", (long long)portal);
     else if (why == RL_SECONDLY)
-        snprintf(group, sizeof group, "publicapi:crm-search:%lld", (long long)portal);
+        snprintf(group, sizeof group, "publicapi:%s:%lld",
+                 r->route->flags & RF_SEARCH ? "crm-search"
+                 : r->route->flags & RF_EXEMPT ? "crm-associations" : "oauth",
+                 (long long)portal);
     else
         snprintf(group, sizeof group, "publicapi:%s:%lld:%lld",
                  r->who.oauth ? "oauth-app" : "private-app", (long long)r->who.app_id,
@@ -420,6 +423,15 @@ static bool admit(fh_req *r, struct MHD_Connection *conn, const fh_settings *s, 
     return true;
 }
 
+/* The limit a spurious 429 names: the ten-secondly window only where it
+ * applies. Search has its own per-second limit; the calls exempt from the
+ * window (association batches, labels) and the OAuth endpoints, which no
+ * app window covers, meet a short per-second limit as well. */
+static fh_rl_result fault_429_policy(const fh_route *rt)
+{
+    return rt->flags & (RF_SEARCH | RF_EXEMPT | RF_NOAUTH) ? RL_SECONDLY : RL_TEN_SECONDLY;
+}
+
 /* Run a HubSpot request; returns the fault plan so the caller can drop or
  * cut the answer. */
 static fh_fault_plan run_hubspot(fh_req *r, struct MHD_Connection *conn)
@@ -437,7 +449,7 @@ static fh_fault_plan run_hubspot(fh_req *r, struct MHD_Connection *conn)
     if (plan.latency_ms > 0)
         usleep((useconds_t)plan.latency_ms * 1000);
     if (plan.kind == FAULT_429) {
-        send_429(r, r->route->flags & RF_SEARCH ? RL_SECONDLY : RL_TEN_SECONDLY, &s, &info);
+        send_429(r, fault_429_policy(r->route), &s, &info);
     } else if (plan.kind == FAULT_NONE || plan.after_write) {
         r->route->handler(r);
         if (plan.kind == FAULT_5XX)
@@ -471,6 +483,7 @@ static enum MHD_Result finish(fh_server *srv, struct MHD_Connection *conn, conn_
     const char *endpoint = unmatched_endpoint;
     fh_fault_plan plan = {FAULT_NONE, 0, false, 0};
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, r);
+    r->content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
     r->route = routes_match(r->method, r->path, r->cap, &r->n_cap, &wrong_method);
     if (c->too_large) {
         herr_bad_request(r, "The request body is larger than %d bytes", MAX_BODY);

@@ -212,6 +212,47 @@ static void test_oauth(void **state)
     free(rpath);
 }
 
+/* The token endpoint reads forms only: the same fields sent as JSON, or a
+ * form labelled as JSON, are a 415 that spends nothing (the code still
+ * works afterwards). */
+static void test_oauth_form_only(void **state)
+{
+    fakehub o;
+    FH_START(&o, "--contacts", "3", "--oauth-client", "app-id:app-secret");
+    char *code = mint_code(&o, "{}");
+    char *json = xasprintf("{\"grant_type\":\"authorization_code\",\"client_id\":\"app-id\","
+                           "\"client_secret\":\"app-secret\",\"code\":\"%s\"}", code);
+    char *form = xasprintf("grant_type=authorization_code&client_id=app-id&client_secret=app-secret"
+                           "&code=%s", code);
+    fakehub_response r;
+    fakehub_call as_json = {.token = "", .content_type = "application/json"};
+    fakehub_call_http(&o, "POST", "/oauth/v1/token", json, &as_json, &r);
+    assert_int_equal(r.status, 415);
+    assert_string_equal(js(r.json, "status"), "error");
+    assert_non_null(strstr(js(r.json, "message"), "application/x-www-form-urlencoded"));
+    assert_non_null(js(r.json, "correlationId"));
+    assert_null(js(r.json, "access_token"));
+    fakehub_response_free(&r);
+    fakehub_call_http(&o, "POST", "/oauth/v1/token", form, &as_json, &r);
+    assert_int_equal(r.status, 415);
+    fakehub_response_free(&r);
+    fakehub_call as_text = {.token = "", .content_type = "text/plain"};
+    fakehub_call_http(&o, "POST", "/oauth/v1/token", form, &as_text, &r);
+    assert_int_equal(r.status, 415);
+    fakehub_response_free(&r);
+    /* A charset parameter and any case are fine. */
+    fakehub_call charset = {.token = "",
+                            .content_type = "Application/X-WWW-Form-Urlencoded; charset=UTF-8"};
+    fakehub_call_http(&o, "POST", "/oauth/v1/token", form, &charset, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(js(r.json, "access_token"));
+    fakehub_response_free(&r);
+    assert_int_equal(fakehub_stop(&o), 0);
+    free(code);
+    free(json);
+    free(form);
+}
+
 static void test_oauth_disabled(void **state)
 {
     fakehub_response r;
@@ -231,6 +272,7 @@ int main(void)
         cmocka_unit_test(test_demo_token_default),
         cmocka_unit_test(test_scopes),
         cmocka_unit_test(test_oauth),
+        cmocka_unit_test(test_oauth_form_only),
         cmocka_unit_test(test_oauth_disabled),
     };
     const char *args[] = {"--contacts", "10", "--token", "test-token-scoped", "--scopes",

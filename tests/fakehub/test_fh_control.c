@@ -181,6 +181,32 @@ static void test_search_lag(void **state)
     assert_int_equal(fakehub_stop(&fh), 0);
 }
 
+/* Without --search-lag the index lags writes by a second, as HubSpot's
+ * does by a few: a client must not expect its writes in search at once. */
+static void test_search_lag_by_default(void **state)
+{
+    fakehub fh;
+    FH_START(&fh, "--contacts", "5", "--search-rate", "off");
+    fakehub_response r;
+    req(&fh, "GET", "/_fakehub/config", NULL, &r);
+    assert_int_equal(ji(r.json, "search_lag"), 1000);
+    fakehub_response_free(&r);
+    req(&fh, "POST", "/crm/v3/objects/contacts", "{\"properties\":{\"email\":\"soon@example.io\"}}", &r);
+    assert_int_equal(r.status, 201);
+    fakehub_response_free(&r);
+    assert_int_equal(search_count(&fh, "email", "soon@example.io"), 0);
+    usleep(1150 * 1000);
+    assert_int_equal(search_count(&fh, "email", "soon@example.io"), 1);
+    /* --search-lag 0 (or the config call) makes the index immediate. */
+    req(&fh, "POST", "/_fakehub/config", "{\"search_lag\":0}", &r);
+    assert_int_equal(r.status, 200);
+    fakehub_response_free(&r);
+    req(&fh, "POST", "/crm/v3/objects/contacts", "{\"properties\":{\"email\":\"now@example.io\"}}", &r);
+    fakehub_response_free(&r);
+    assert_int_equal(search_count(&fh, "email", "now@example.io"), 1);
+    assert_int_equal(fakehub_stop(&fh), 0);
+}
+
 static void test_db_persistence(void **state)
 {
     char *db = tmp_path("portal.db");
@@ -314,6 +340,7 @@ int main(void)
         cmocka_unit_test(test_reset_and_dump),
         cmocka_unit_test(test_config),
         cmocka_unit_test(test_search_lag),
+        cmocka_unit_test(test_search_lag_by_default),
         cmocka_unit_test(test_db_persistence),
         cmocka_unit_test(test_log),
         cmocka_unit_test(test_determinism_and_portal_id),

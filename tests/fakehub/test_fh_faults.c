@@ -72,6 +72,46 @@ static void test_spurious_429(void **state)
     req(&fh, "POST", "/crm/v3/objects/contacts/search", "{}", &r);
     assert_int_equal(r.status, 429);
     assert_string_equal(js(r.json, "policyName"), "SECONDLY");
+    assert_non_null(strstr(js(r.json, "groupName"), "crm-search"));
+    fakehub_response_free(&r);
+    assert_int_equal(fakehub_stop(&fh), 0);
+}
+
+/* The ten-secondly window does not govern association batches, labels or
+ * the OAuth endpoints, so their spurious 429s never name it. */
+static void test_spurious_429_fits_the_route(void **state)
+{
+    fakehub fh;
+    FH_START(&fh, "--contacts", "5", "--faults", "429=1", "--oauth-client", "app:secret");
+    static const char *const calls[][3] = {
+        {"POST", "/crm/v4/associations/contacts/companies/batch/read", "{\"inputs\":[{\"id\":\"1\"}]}"},
+        {"POST", "/crm/associations/2026-03/contacts/companies/batch/read", "{\"inputs\":[]}"},
+        {"GET", "/crm/v4/associations/contacts/companies/labels", NULL},
+        {"POST", "/crm/associations/v4/contacts/companies/labels", "{\"label\":\"x\",\"name\":\"x\"}"},
+    };
+    for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++) {
+        fakehub_response r;
+        req(&fh, calls[i][0], calls[i][1], calls[i][2], &r);
+        assert_int_equal(r.status, 429);
+        assert_string_equal(js(r.json, "errorType"), "RATE_LIMIT");
+        assert_string_equal(js(r.json, "policyName"), "SECONDLY");
+        assert_string_equal(js(r.json, "message"), "You have reached your secondly limit.");
+        assert_non_null(strstr(js(r.json, "groupName"), "crm-associations"));
+        /* No window headers: the call is no part of the window. */
+        assert_false(has_header(&r, "X-HubSpot-RateLimit-Max"));
+        assert_true(has_header(&r, "X-HubSpot-RateLimit-Daily"));
+        fakehub_response_free(&r);
+    }
+    fakehub_call form = {.token = "", .content_type = "application/x-www-form-urlencoded"};
+    fakehub_response r;
+    fakehub_call_http(&fh, "POST", "/oauth/v1/token", "grant_type=refresh_token", &form, &r);
+    assert_int_equal(r.status, 429);
+    assert_string_equal(js(r.json, "policyName"), "SECONDLY");
+    fakehub_response_free(&r);
+    /* An ordinary call still meets the window's name. */
+    req(&fh, "GET", "/crm/v4/objects/contacts/1/associations/companies", NULL, &r);
+    assert_int_equal(r.status, 429);
+    assert_string_equal(js(r.json, "policyName"), "TEN_SECONDLY_ROLLING");
     fakehub_response_free(&r);
     assert_int_equal(fakehub_stop(&fh), 0);
 }
@@ -175,6 +215,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_5xx),
         cmocka_unit_test(test_spurious_429),
+        cmocka_unit_test(test_spurious_429_fits_the_route),
         cmocka_unit_test(test_reset_and_truncate),
         cmocka_unit_test(test_latency),
         cmocka_unit_test(test_writes_fail_after_apply),

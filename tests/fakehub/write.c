@@ -201,14 +201,18 @@ static void check_lifecycle(fh_portal *p, const fh_otype *t, fh_changes *ch, con
         changes_remove(ch, t->p_lifecycle);
 }
 
+/* Properties a create must give (hs_timestamp of engagements, a quote's
+ * title and expiration date). */
 static void check_required(const fh_otype *t, const fh_changes *ch, fh_verrs *errs)
 {
-    if (!t->engagement)
-        return;
-    const fh_propdef *d = otype_prop(t, "hs_timestamp");
-    const char *v = d ? changes_get(ch, d->pidx) : NULL;
-    if (d && (!v || !*v))
-        verrs_add(errs, "REQUIRED_PROPERTY", d->name, "Property \"%s\" is required", d->name);
+    for (int i = 0; i < t->n_props; i++) {
+        const fh_propdef *d = t->props[i];
+        if (!d->required || d->archived)
+            continue;
+        const char *v = changes_get(ch, d->pidx);
+        if (!v || !*v)
+            verrs_add(errs, "REQUIRED_PROPERTY", d->name, "Property \"%s\" is required", d->name);
+    }
 }
 
 static bool props_object(const json_t *props, fh_wfail *f)

@@ -23,8 +23,8 @@
 #include "util.h"
 
 const char *const st_objects[] = {
-    "contacts", "companies", "deals", "tickets", "products", "line_items",
-    "notes", "calls", "tasks", "vehicles",
+    "contacts", "companies", "deals", "tickets", "products", "line_items", "quotes",
+    "notes", "calls", "tasks", "meetings", "emails", "vehicles",
 };
 const size_t st_nobjects = ARRAY_SIZE(st_objects);
 

@@ -20,8 +20,11 @@
 #include "synctest.h"
 #include "util.h"
 
+/* Most tests change the server and sync at once, expecting every change:
+ * no index lag there; test_search_lag_converges and
+ * test_push_survives_search_lag have it. */
 static const char *const small_portal[] = {
-    "--contacts", "120", "--rate-limit", "1000/1000", "--seed", "7", NULL,
+    "--contacts", "120", "--rate-limit", "1000/1000", "--seed", "7", "--search-lag", "0", NULL,
 };
 
 static void test_backfill_then_incremental_is_equal(void **state)
@@ -123,6 +126,56 @@ static void test_search_lag_converges(void **state)
     st_sync_ok(&t, false);
     usleep(1600 * 1000);
     st_sync_ok(&t, false);
+    st_assert_equal(&t);
+    st_free_ids(ids, n);
+    st_stop(&t);
+}
+
+static void assert_cached(synctest *t, const char *object, const char *id, const char *prop,
+                          const char *want)
+{
+    record *r = NULL;
+    assert_int_equal(records_get(t->ps->st, object, id, &r, NULL), HT_OK);
+    const char *have = record_get(r, prop);
+    if (!have || strcmp(have, want) != 0)
+        fail_msg("%s %s: %s is \"%s\" in the cache, expected \"%s\"", object, id, prop,
+                 have ? have : "(none)", want);
+    record_free(r);
+}
+
+/* A sync soon after a push, while the search index still shows the record
+ * as it was before (it was edited a moment earlier, so it falls inside the
+ * sync's overlap window): the cache keeps the pushed version instead of
+ * going back to the older one, and still converges once the index has it. */
+static void test_push_survives_search_lag(void **state)
+{
+    static const char *const args[] = {
+        "--contacts", "40", "--rate-limit", "1000/1000", "--search-lag", "1500", NULL,
+    };
+    synctest t;
+    st_start(&t, args);
+    size_t n;
+    char **ids = st_server_ids(&t, "contacts", &n);
+    json_decref(st_edit(&t, "contacts", ids[0], "{\"city\":\"Recently edited\"}"));
+    usleep(1600 * 1000);
+    st_sync_ok(&t, false);
+    assert_cached(&t, "contacts", ids[0], "city", "Recently edited");
+    char *out = NULL, *err = NULL;
+    const char *const set[] = {"set", "contacts", ids[0], "jobtitle=Pushed title", NULL};
+    assert_int_equal(st_run(&t, &out, &err, set), 0);
+    free(out);
+    free(err);
+    const char *const push[] = {"push", NULL};
+    assert_int_equal(st_run(&t, &out, &err, push), 0);
+    free(out);
+    free(err);
+    assert_cached(&t, "contacts", ids[0], "jobtitle", "Pushed title");
+    /* At once: search still answers with the version before the push. */
+    st_sync_ok(&t, false);
+    assert_cached(&t, "contacts", ids[0], "jobtitle", "Pushed title");
+    usleep(1600 * 1000);
+    st_sync_ok(&t, false);
+    assert_cached(&t, "contacts", ids[0], "jobtitle", "Pushed title");
     st_assert_equal(&t);
     st_free_ids(ids, n);
     st_stop(&t);
@@ -274,6 +327,7 @@ int main(void)
         cmocka_unit_test(test_backfill_then_incremental_is_equal),
         cmocka_unit_test(test_server_changes_arrive),
         cmocka_unit_test(test_search_lag_converges),
+        cmocka_unit_test(test_push_survives_search_lag),
         cmocka_unit_test(test_full_catches_deletions_and_merges),
         cmocka_unit_test(test_split_property_lists),
         cmocka_unit_test(test_named_objects),
