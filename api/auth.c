@@ -407,35 +407,6 @@ char *auth_authorize_url(const char *client_id, const char *scopes, const char *
     return strbuf_detach(&sb);
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Percent-decode n bytes of a query value ('+' is a space there). */
-static char *query_decode(const char *s, size_t n)
-{
-    strbuf sb = {0};
-    strbuf_grow(&sb, n + 1);
-    for (size_t i = 0; i < n; i++) {
-        int hi, lo;
-        if (s[i] == '%' && i + 2 < n && (hi = hex_value(s[i + 1])) >= 0 &&
-            (lo = hex_value(s[i + 2])) >= 0) {
-            strbuf_putc(&sb, (char)(hi * 16 + lo));
-            i += 2;
-        } else {
-            strbuf_putc(&sb, s[i] == '+' ? ' ' : s[i]);
-        }
-    }
-    return strbuf_detach(&sb);
-}
-
 /* The decoded value of key in a query string (up to '#'), NULL when absent. */
 static char *query_param(const char *query, const char *key)
 {
@@ -445,7 +416,7 @@ static char *query_param(const char *query, const char *key)
     while (p < query + qlen) {
         size_t len = strcspn(p, "&#");
         if (len > klen && strncmp(p, key, klen) == 0 && p[klen] == '=')
-            return query_decode(p + klen + 1, len - klen - 1);
+            return url_decode(p + klen + 1, len - klen - 1, true);
         p += len;
         if (*p == '&')
             p++;

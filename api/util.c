@@ -409,3 +409,32 @@ bool thread_lower_priority(void)
     /* Linux keeps a nice value per thread: this one's id names just it. */
     return setpriority(PRIO_PROCESS, (id_t)gettid(), 5) == 0;
 }
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+char *url_decode(const char *s, size_t n, bool form)
+{
+    char *out = xmalloc(n + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        int hi, lo;
+        if (s[i] == '%' && i + 2 < n && (hi = hex_digit(s[i + 1])) >= 0 &&
+            (lo = hex_digit(s[i + 2])) >= 0) {
+            out[o++] = (char)(hi * 16 + lo);
+            i += 2;
+        } else {
+            out[o++] = form && s[i] == '+' ? ' ' : s[i];
+        }
+    }
+    out[o] = '\0';
+    return out;
+}

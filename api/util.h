@@ -55,6 +55,10 @@ bool time_parse(const char *s, int64_t *epoch_ms);
 /* Parse exactly YYYY-MM-DD into epoch ms at midnight UTC. */
 bool time_parse_date(const char *s, int64_t *epoch_ms);
 
+/* Percent-decode n bytes of a URL part (invalid escapes stay as they
+ * are); with form, '+' is a space (query strings and form bodies). */
+char *url_decode(const char *s, size_t n, bool form);
+
 /* Run the calling thread (and the threads it starts) at a lower priority
  * than the one that reads keys: background work then waits for a busy CPU,
  * the user does not. Returns false when the system refused (harmless). */

@@ -38,6 +38,20 @@ static void test_thread_lower_priority(void **state)
     assert_int_equal(getpriority(PRIO_PROCESS, (id_t)gettid()), before);
 }
 
+static void test_url_decode(void **state)
+{
+    static const char q[] = "a%20b+c%2Bd%2fe%zz%4";
+    char *v = url_decode(q, strlen(q), true);
+    assert_string_equal(v, "a b c+d/e%zz%4");   /* bad escapes kept as they are */
+    free(v);
+    v = url_decode(q, strlen(q), false);          /* a path: '+' is a plus */
+    assert_string_equal(v, "a b+c+d/e%zz%4");
+    free(v);
+    v = url_decode("%E6%9D%B1x", 9, false);      /* only the bytes asked for */
+    assert_string_equal(v, "東");
+    free(v);
+}
+
 static void test_free_secret(void **state)
 {
     str_free_secret(NULL);
@@ -232,6 +246,7 @@ int main(void)
         cmocka_unit_test(test_time_rejects_junk),
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_redaction),
+        cmocka_unit_test(test_url_decode),
         cmocka_unit_test(test_thread_lower_priority),
         cmocka_unit_test(test_error_set),
         cmocka_unit_test(test_ini),

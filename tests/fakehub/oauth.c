@@ -9,37 +9,6 @@
 #include "herr.h"
 #include "jsonw.h"
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-static char *form_decode(const char *s, size_t n)
-{
-    char *out = xmalloc(n + 1);
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        int hi, lo;
-        if (s[i] == '+') {
-            out[o++] = ' ';
-        } else if (s[i] == '%' && i + 2 < n && (hi = hexval(s[i + 1])) >= 0 &&
-                   (lo = hexval(s[i + 2])) >= 0) {
-            out[o++] = (char)(hi * 16 + lo);
-            i += 2;
-        } else {
-            out[o++] = s[i];
-        }
-    }
-    out[o] = '\0';
-    return out;
-}
-
 /* application/x-www-form-urlencoded fields as a JSON object of strings. */
 static json_t *parse_form(const char *body, size_t len)
 {
@@ -51,8 +20,8 @@ static json_t *parse_form(const char *body, size_t len)
             end++;
         const char *eq = memchr(body + i, '=', end - i);
         if (eq) {
-            char *key = form_decode(body + i, (size_t)(eq - (body + i)));
-            char *val = form_decode(eq + 1, (size_t)(body + end - eq - 1));
+            char *key = url_decode(body + i, (size_t)(eq - (body + i)), true);
+            char *val = url_decode(eq + 1, (size_t)(body + end - eq - 1), true);
             json_object_set_new(form, key, json_string(val));
             free(key);
             free(val);

@@ -143,35 +143,6 @@ static const fh_route routes[] = {
     R("POST",   "/_fakehub/oauth/code", h_ctl_oauth_code, RF_CONTROL, SC_NONE, -1, -1),
 };
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-static char *decode_segment(const char *s, size_t n)
-{
-    char *out = xmalloc(n + 1);
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        int hi, lo;
-        if (s[i] == '%' && i + 2 < n && (hi = hexval(s[i + 1])) >= 0 &&
-            (lo = hexval(s[i + 2])) >= 0) {
-            out[o++] = (char)(hi * 16 + lo);
-            i += 2;
-        } else {
-            out[o++] = s[i];
-        }
-    }
-    out[o] = '\0';
-    return out;
-}
-
 /* Next non-empty segment of a path: start and length; false at the end. */
 static bool next_segment(const char **p, const char **seg, size_t *len)
 {
@@ -210,7 +181,7 @@ static bool match_one(const char *pattern, const char *path, char **caps, int *n
         }
         if (pseg[0] == '{') {
             if (*n_caps < FH_MAX_CAPTURES)
-                caps[(*n_caps)++] = decode_segment(sseg, slen);
+                caps[(*n_caps)++] = url_decode(sseg, slen, false);
         } else if (plen != slen || memcmp(pseg, sseg, plen) != 0) {
             free_caps(caps, n_caps);
             return false;
