@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -512,3 +513,10 @@ void store_cancel_before(store *st, uint64_t ticket)
 }
 
 void store_interrupt(store *st) { sqlite3_interrupt(st->db); }
+
+ht_status store_set_cache_kb(store *st, int kb, ht_error *err)
+{
+    char pragma[48];
+    snprintf(pragma, sizeof pragma, "PRAGMA cache_size=-%d", kb > 0 ? kb : 2000);
+    return store_exec(st, pragma, err);
+}

@@ -454,6 +454,8 @@ sync_job *sync_start(portal_session *ps, const sync_options *opt, ht_error *err)
         ht_error_set(err, HT_DB, "no cache open");
         return NULL;
     }
+    if (opt->cache_kb > 0 && store_set_cache_kb(ps->st, opt->cache_kb, err) != HT_OK)
+        return NULL;
     sync_job *j = xcalloc(1, sizeof *j);
     j->ps = ps;
     j->c = ps->client;
@@ -465,6 +467,7 @@ sync_job *sync_start(portal_session *ps, const sync_options *opt, ht_error *err)
     j->overlap_ms = opt->overlap_ms > 0 ? opt->overlap_ms : SYNC_DEFAULT_OVERLAP_MS;
     j->url_budget = opt->url_budget > 0 ? opt->url_budget : SYNC_DEFAULT_URL_BUDGET;
     j->assoc_sweep = opt->assoc_sweep != 0 ? opt->assoc_sweep : SYNC_DEFAULT_ASSOC_SWEEP;
+    j->cache_kb = opt->cache_kb > 0 ? opt->cache_kb : 0;
     if (j->assoc_sweep < 0)
         j->assoc_sweep = 0;
     if (opt->n_objects) {

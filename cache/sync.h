@@ -75,6 +75,9 @@ typedef struct sync_options {
     int                assoc_sweep;  /* association batch reads an incremental sync
                                       * spends re-checking unchanged records (50);
                                       * -1: none */
+    int                cache_kb;     /* SQLite page cache of the sync's connections
+                                      * (default 16 MB, 64 MB for a first load: faster
+                                      * loads); the browser keeps its memory small */
     /* sync_run only: cancel when *cancel_flag becomes non-zero (a signal handler). */
     volatile sig_atomic_t *cancel_flag;
 } sync_options;

@@ -31,8 +31,11 @@
 /* Association batch requests an incremental sync may spend re-reading
  * records that did not change (association edits move no timestamp). */
 #define SYNC_DEFAULT_ASSOC_SWEEP 50
-/* Ids per association batch-read round (split into requests of 1,000). */
-#define SYNC_ASSOC_SLICE 5000
+/* Ids per association batch-read round (split into requests of 1,000).
+ * A round's answers are held until it ends, one batch per linked type: at
+ * 2,000 ids that stays near 20 MB of parsed JSON, and the requests of a
+ * round still fill the client's in-flight cap. */
+#define SYNC_ASSOC_SLICE 2000
 
 /* What the run does with one object type. */
 typedef enum obj_mode { MODE_BACKFILL, MODE_INCREMENTAL, MODE_FULL } obj_mode;
@@ -115,6 +118,7 @@ struct sync_job {
     int64_t          overlap_ms;
     int              url_budget;
     int              assoc_sweep;
+    int              cache_kb;        /* 0: the store's and records_begin_bulk's own */
 
     job_task  *tasks;
     size_t     ntasks, cap_tasks, next_task, insert_at;
@@ -198,9 +202,10 @@ struct record_page;
 typedef struct page_writer page_writer;
 
 /* Start one for object on the cache file of main; bulk turns bulk mode on
- * for its connection too. NULL with err on failure. */
+ * for its connection too; cache_kb > 0 sizes its page cache. NULL
+ * with err on failure. */
 page_writer *page_writer_start(store *main, const char *object, bool bulk, bool full,
-                               int64_t gen, ht_error *err);
+                               int cache_kb, int64_t gen, ht_error *err);
 /* A free page to read the next answer into; waits while every page waits to
  * be written. NULL once the writer failed (see page_writer_written). */
 struct record_page *page_writer_slot(page_writer *pw);

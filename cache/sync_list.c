@@ -445,6 +445,8 @@ static ht_status walk_setup(sync_job *j, sync_obj *o, list_walk *lw, ht_error *e
     }
     if (s == HT_OK && lw->bulk)
         s = records_begin_bulk(j->st, o->name, err);
+    if (s == HT_OK && lw->bulk && j->cache_kb > 0)
+        s = store_set_cache_kb(j->st, j->cache_kb, err);
     if (s != HT_OK)
         return s;
     lw->ngroups = sync_split_props(o->props, o->nprops, j->url_budget, &lw->group);
@@ -454,7 +456,8 @@ static ht_status walk_setup(sync_job *j, sync_obj *o, list_walk *lw, ht_error *e
     lw->path = list_path(o, lw);
     if (lw->ngroups == 1) {
         ht_error we;
-        lw->pw = page_writer_start(j->st, o->name, lw->bulk, lw->full, lw->gen, &we);
+        lw->pw = page_writer_start(j->st, o->name, lw->bulk, lw->full, j->cache_kb,
+                                   lw->gen, &we);
         if (!lw->pw)
             log_warn("sync: %s: writing on the loop's thread (%s)", o->name, we.message);
     }
@@ -510,6 +513,8 @@ static void list_end(sync_job *j, size_t obj)
     ht_error e;
     int64_t index_ms = 0;
     ht_status s = lw->bulk ? records_end_bulk(j->st, o->name, &index_ms, &e) : HT_OK;
+    if (s == HT_OK && lw->bulk && j->cache_kb > 0)
+        s = store_set_cache_kb(j->st, j->cache_kb, &e);   /* not the default it restored */
     if (lw->bulk && s == HT_OK)
         note_index(j, lw, index_ms);
     sync_checkpoint cp;

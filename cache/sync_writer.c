@@ -213,7 +213,8 @@ static void *writer_main(void *arg)
 
 /* ---- the loop's side -------------------------------------------------------------------- */
 
-page_writer *page_writer_start(store *main, const char *object, bool bulk, bool full, int64_t gen,
+page_writer *page_writer_start(store *main, const char *object, bool bulk, bool full,
+                               int cache_kb, int64_t gen,
                                ht_error *err)
 {
     page_writer *pw = xcalloc(1, sizeof *pw);
@@ -224,6 +225,8 @@ page_writer *page_writer_start(store *main, const char *object, bool bulk, bool 
     ht_status s = store_open_path(store_path(main), NULL, &pw->st, err);
     if (s == HT_OK && bulk)
         s = records_begin_bulk(pw->st, object, err);   /* its big page cache, too */
+    if (s == HT_OK && cache_kb > 0)
+        s = store_set_cache_kb(pw->st, cache_kb, err);
     /* Fewer, larger checkpoints while loading (each one syncs the file). */
     if (s == HT_OK && bulk)
         s = store_exec(pw->st, "PRAGMA wal_autocheckpoint=16384", err);

@@ -101,6 +101,15 @@ static void test_fresh_schema(void **state)
 {
     fixture fx;
     fx_open(&fx);
+    /* The page cache is the connection's own to size (the browser's sync
+     * keeps it small). */
+    ht_error cerr;
+    assert_int_equal(store_set_cache_kb(fx.st, 1234, &cerr), HT_OK);
+    sqlite3_stmt *cq = store_stmt(fx.st, "PRAGMA cache_size", &cerr);
+    assert_non_null(cq);
+    assert_int_equal(sqlite3_step(cq), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(cq, 0), -1234);
+    sqlite3_reset(cq);
     assert_int_equal(store_schema_version(fx.st), store_schema_latest());
     assert_true(store_schema_latest() >= 2);
     objinfo *v;
