@@ -57,6 +57,7 @@ void auth_free(auth *a)
     str_free_secret(a->client_secret);
     str_free_secret(a->refresh_token);
     free(a->client_id);
+    free(a->keyring_portal);
     memset(a, 0, sizeof *a);
 }
 
@@ -251,6 +252,8 @@ static ht_status resolve_oauth(auth *a, const config_portal *p, const char *clie
                          KEYRING_REFRESH_TOKEN, &refresh, &source, &e);
     if (st == HT_OK) {
         auth_init_oauth(a, client_id, secret, refresh, getenv("HUBSPOT_ACCESS_TOKEN"));
+        if (strcmp(source, "the Secret Service") == 0)
+            a->keyring_portal = xstrdup(p->name);
     } else if (st == HT_NOT_FOUND) {
         st = ht_error_set(err, HT_AUTH, "OAuth portal %s is not signed in (%s): run 'hubtui "
                           "login --oauth', or set HUBSPOT_CLIENT_SECRET and "
@@ -363,6 +366,14 @@ ht_status auth_apply_token_response(auth *a, int http_status, json_t *body,
         log_add_secret(refresh);
         str_free_secret(a->refresh_token);
         a->refresh_token = xstrdup(refresh);
+        /* HubSpot rotated the refresh token: the stored one may stop working,
+         * so the new one replaces it (rare: one short D-Bus call). */
+        ht_error kerr;
+        if (a->keyring_portal &&
+            keyring_store(a->keyring_portal, KEYRING_REFRESH_TOKEN, refresh, &kerr) != HT_OK)
+            log_warn("OAuth: HubSpot issued a new refresh token but the Secret Service did "
+                     "not take it (%s); the next run may need 'hubtui login --oauth'",
+                     kerr.message);
     }
     return HT_OK;
 }

@@ -34,6 +34,8 @@ typedef struct auth {
     char       *client_id;
     char       *client_secret;
     char       *refresh_token;
+    char       *keyring_portal; /* the refresh token came from the Secret Service under
+                                 * this portal: a rotated one is written back there */
 } auth;
 
 /* A static token (copied) found at source ("HUBSPOT_ACCESS_TOKEN", ...). */

@@ -82,6 +82,56 @@ static void test_resolve_from_keyring(void **state)
     assert_non_null(strstr(err.message, "hubtui login"));
 }
 
+/* HubSpot may answer a refresh with a new refresh token: when the old one
+ * came from the Secret Service, the new one replaces it there, so the next
+ * run signs in with a token that still works. */
+static void test_rotated_refresh_token_is_stored(void **state)
+{
+    ht_error err;
+    unsetenv("HUBSPOT_ACCESS_TOKEN");
+    unsetenv("HUBSPOT_CLIENT_SECRET");
+    unsetenv("HUBSPOT_REFRESH_TOKEN");
+    assert_int_equal(keyring_store("kr-rot", KEYRING_CLIENT_SECRET, "test-secret-rot", &err), HT_OK);
+    assert_int_equal(keyring_store("kr-rot", KEYRING_REFRESH_TOKEN, "test-refresh-old", &err), HT_OK);
+    config_portal p = {.name = "kr-rot", .oauth_client_id = "cid-rot"};
+    auth a;
+    if (auth_resolve(&a, &p, &err) != HT_OK)
+        fail_msg("resolve: %s", err.message);
+    assert_string_equal(a.refresh_token, "test-refresh-old");
+
+    json_t *same = json_pack("{s:s, s:s, s:i}", "access_token", "test-access-1",
+                             "refresh_token", "test-refresh-old", "expires_in", 1800);
+    assert_int_equal(auth_apply_token_response(&a, 200, same, 1000, &err), HT_OK);
+    json_decref(same);
+    json_t *rotated = json_pack("{s:s, s:s, s:i}", "access_token", "test-access-2",
+                                "refresh_token", "test-refresh-new", "expires_in", 1800);
+    assert_int_equal(auth_apply_token_response(&a, 200, rotated, 2000, &err), HT_OK);
+    json_decref(rotated);
+    assert_string_equal(a.refresh_token, "test-refresh-new");
+    auth_free(&a);
+
+    char *stored = NULL;
+    assert_int_equal(keyring_lookup("kr-rot", KEYRING_REFRESH_TOKEN, &stored, &err), HT_OK);
+    assert_string_equal(stored, "test-refresh-new");
+    str_free_secret(stored);
+
+    /* A refresh token given through the environment is not the keyring's
+     * to replace. */
+    setenv("HUBSPOT_REFRESH_TOKEN", "test-refresh-env", 1);
+    assert_int_equal(auth_resolve(&a, &p, &err), HT_OK);
+    json_t *again = json_pack("{s:s, s:s}", "access_token", "test-access-3",
+                              "refresh_token", "test-refresh-env2");
+    assert_int_equal(auth_apply_token_response(&a, 200, again, 3000, &err), HT_OK);
+    json_decref(again);
+    auth_free(&a);
+    unsetenv("HUBSPOT_REFRESH_TOKEN");
+    assert_int_equal(keyring_lookup("kr-rot", KEYRING_REFRESH_TOKEN, &stored, &err), HT_OK);
+    assert_string_equal(stored, "test-refresh-new");
+    str_free_secret(stored);
+    assert_int_equal(keyring_clear("kr-rot", KEYRING_REFRESH_TOKEN, &err), HT_OK);
+    assert_int_equal(keyring_clear("kr-rot", KEYRING_CLIENT_SECRET, &err), HT_OK);
+}
+
 /* Run `hubtui ARGS` with input on stdin; returns the exit status and the
  * combined output in out. */
 static int run_hubtui(const char *input, char *out, size_t cap, const char *args)
@@ -244,6 +294,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_store_lookup_clear),
         cmocka_unit_test(test_resolve_from_keyring),
+        cmocka_unit_test(test_rotated_refresh_token_is_stored),
         cmocka_unit_test(test_login_logout),
         cmocka_unit_test(test_login_on_a_terminal),
     };
