@@ -35,6 +35,8 @@ struct call {
     http_transfer *xfer;
     call_state     state;
     ht_error       err;           /* preset failure for CALL_FINISHED */
+    const char    *raw;           /* HS_REQ_RAW: the body being delivered */
+    size_t         raw_len;
     call          *prev, *next;
 };
 
@@ -177,6 +179,7 @@ static void complete(hs_client *c, call *k, ht_status st, const ht_error *err, i
     hs_result r = {
         .id = k->id, .status = st, .http_status = http_status, .body = body,
         .err = err, .detail = detail, .maybe_applied = maybe_applied, .attempts = k->attempts,
+        .raw = st == HT_OK ? k->raw : NULL, .raw_len = st == HT_OK ? k->raw_len : 0,
     };
     ht_error none;
     if (!err) {
@@ -578,7 +581,10 @@ static void network_error(hs_client *c, const call *k, const http_response *resp
 static void deliver_success(hs_client *c, call *k, http_response *resp)
 {
     json_t *body = NULL;
-    if (resp->body.len > 0) {
+    if (k->flags & HS_REQ_RAW) {
+        k->raw = strbuf_str(&resp->body);
+        k->raw_len = resp->body.len;
+    } else if (resp->body.len > 0) {
         json_error_t jerr;
         body = json_loadb(resp->body.buf, resp->body.len, 0, &jerr);
         if (!body) {

@@ -62,6 +62,9 @@ typedef struct hs_result {
     bool            maybe_applied; /* a non-idempotent request failed after the
                                     * server may have acted: look before retrying */
     int             attempts;      /* HTTP attempts made */
+    const char     *raw;           /* HS_REQ_RAW: the 2xx body's bytes (borrowed, not
+                                    * NUL-terminated; body is then NULL), else NULL */
+    size_t          raw_len;
 } hs_result;
 
 typedef void (*hs_done_fn)(void *ud, const hs_result *r);
@@ -101,6 +104,8 @@ enum hs_request_flags {
     HS_REQ_NOT_IDEMPOTENT  = 1 << 1,  /* never repeat after an ambiguous failure */
     HS_REQ_NO_AUTH         = 1 << 2,  /* no Authorization header (OAuth endpoint) */
     HS_REQ_FORM            = 1 << 3,  /* body_text is x-www-form-urlencoded */
+    HS_REQ_RAW             = 1 << 4,  /* hand a 2xx body over unparsed (hs_result.raw):
+                                       * for callers with their own fast reader */
 };
 
 typedef struct hs_request {

@@ -8,9 +8,9 @@
  * HubSpot). A backfill into an empty table runs in bulk mode: the search
  * index is built in one go at the end.
  *
- * Speed: sync_page.c lays each parsed page out as a record batch pointing
- * into the answer (no copies); the next page is requested before the
- * current one is stored, and a writer thread (sync_writer.c) stores pages
+ * Speed: pages arrive unparsed and sync_page.c reads each (cJSON) into a
+ * record batch pointing into the parsed answer (no copies); the next page
+ * is requested before the current one is stored, and a writer thread (sync_writer.c) stores pages
  * (and frees them) while the loop fetches and reads the next ones.
  *
  * The plain path: a property list too long for one URL
@@ -226,7 +226,7 @@ static void read_other_groups(sync_job *j, list_walk *lw, record_page *pg)
 static void read_slowly(sync_job *j, list_walk *lw, const hs_result *r, const ht_error *why)
 {
     sync_obj *o = &j->objs[lw->obj];
-    json_t *body = json_incref(r->body);
+    json_t *body = json_loadb(r->raw ? r->raw : "", r->raw_len, 0, NULL);
     json_t *results = json_object_get(body, "results");
     ht_error e;
     if (!json_is_array(results)) {
@@ -264,7 +264,7 @@ static void read_slowly(sync_job *j, list_walk *lw, const hs_result *r, const ht
 static bool read_page(sync_job *j, list_walk *lw, const hs_result *r, record_page *pg)
 {
     ht_error e;
-    if (page_read(lw->reader, r->body, pg, &e) == HT_OK) {
+    if (page_read(lw->reader, r->raw, r->raw_len, pg, &e) == HT_OK) {
         const char *next = pg->next_after;
         if (next && lw->after && strcmp(next, lw->after) == 0) {
             job_failf(j, HT_PARSE, "paging did not advance (the same cursor twice)");
@@ -325,7 +325,8 @@ static void request_page(sync_job *j, list_walk *lw)
         strbuf_puts(&p, "&after=");
         http_escape(&p, lw->after);
     }
-    hs_request req = {.method = "GET", .path = strbuf_str(&p), .prio = HS_PRIO_BACKGROUND};
+    hs_request req = {.method = "GET", .path = strbuf_str(&p), .prio = HS_PRIO_BACKGROUND,
+                      .flags = HS_REQ_RAW};
     job_call *k = job_call_new(j, on_list_page, lw->obj);
     k->data = lw;   /* owned by the end task */
     job_call_set_id(k, hs_submit(j->c, &req, call_done, k));

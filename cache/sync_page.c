@@ -1,7 +1,10 @@
 /* sync_page.c — see sync_page.h. */
 #include "sync_page.h"
 
-#include <jansson.h>
+#include <cjson/cJSON.h>
+#include <pthread.h>
+#include <stdalign.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +18,30 @@ struct page_reader {
     size_t   nprops;
     ssize_t  lastmod_col;
     ssize_t  merged_col;
+    /* property name -> column, open addressing: a record's properties are
+     * looked up by the name the page gives, a hundred times a page */
+    int     *slots;         /* column + 1, 0 = empty */
+    size_t   mask;
 };
+
+static size_t name_hash(const char *s)
+{
+    size_t h = 1469598103934665603u;   /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+static ssize_t reader_column(const page_reader *r, const char *name)
+{
+    for (size_t i = name_hash(name) & r->mask;; i = (i + 1) & r->mask) {
+        int c = r->slots[i];
+        if (c == 0)
+            return -1;
+        if (strcmp(r->props[c - 1], name) == 0)
+            return c - 1;
+    }
+}
 
 static ssize_t reader_find(const page_reader *r, const char *name)
 {
@@ -34,6 +60,17 @@ page_reader *page_reader_new(const char *const *props, size_t nprops, const char
             continue;   /* a name twice: the first column serves */
         r->props[r->nprops++] = xstrdup(props[k]);
     }
+    size_t size = 16;
+    while (size < r->nprops * 2)
+        size *= 2;
+    r->slots = xcalloc(size, sizeof *r->slots);
+    r->mask = size - 1;
+    for (size_t c = 0; c < r->nprops; c++) {
+        size_t i = name_hash(r->props[c]) & r->mask;
+        while (r->slots[i])
+            i = (i + 1) & r->mask;
+        r->slots[i] = (int)c + 1;
+    }
     r->lastmod_col = lastmod ? reader_find(r, lastmod) : -1;
     r->merged_col = reader_find(r, "hs_merged_object_ids");
     return r;
@@ -46,32 +83,104 @@ void page_reader_free(page_reader *r)
     for (size_t i = 0; i < r->nprops; i++)
         free(r->props[i]);
     free(r->props);
+    free(r->slots);
     free(r);
+}
+
+/* ---- where a page's tree lives ------------------------------------------------------ */
+
+/* cJSON allocates every node and string of a page separately; freeing a
+ * page's few thousand of them on the writer thread cost as much as parsing
+ * them, and the heap's growing and shrinking made the kernel zero fresh
+ * pages over and over. So while page_read runs, cJSON allocates from
+ * blocks that belong to the page (this thread's `reading`), frees nothing,
+ * and releasing the page resets them for the next one. Outside page_read
+ * cJSON (used nowhere else here) gets plain malloc and free. */
+typedef struct page_block {
+    struct page_block *next;
+    size_t             size, used;
+    _Alignas(max_align_t) unsigned char mem[];
+} page_block;
+
+static _Thread_local record_page *reading;
+
+static void *page_alloc(size_t n)
+{
+    record_page *pg = reading;
+    if (!pg)
+        return malloc(n);
+    n = (n + _Alignof(max_align_t) - 1) & ~(_Alignof(max_align_t) - 1);
+    page_block *b = pg->blocks;
+    if (!b || b->size - b->used < n) {
+        size_t size = pg->block_size ? pg->block_size : 64 * 1024;
+        if (size < n)
+            size = n;
+        b = xmalloc(sizeof *b + size);
+        b->size = size;
+        b->used = 0;
+        b->next = pg->blocks;
+        pg->blocks = b;
+        pg->block_size = size * 2;   /* a bigger page: fewer blocks next time */
+    }
+    void *p = b->mem + b->used;
+    b->used += n;
+    return p;
+}
+
+static void page_free_nothing(void *p)
+{
+    if (!reading)
+        free(p);
+}
+
+static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
+
+static void install_hooks(void)
+{
+    cJSON_Hooks hooks = {.malloc_fn = page_alloc, .free_fn = page_free_nothing};
+    cJSON_InitHooks(&hooks);
+}
+
+/* Keep one block, sized for everything the last page needed. */
+static void page_blocks_reset(record_page *pg)
+{
+    size_t total = 0;
+    page_block *keep = pg->blocks;
+    for (page_block *b = pg->blocks; b; b = b->next)
+        total += b->used;
+    if (keep && keep->next) {
+        for (page_block *b = pg->blocks; b; b = keep) {
+            keep = b->next;
+            free(b);
+        }
+        pg->blocks = NULL;
+        pg->block_size = total + total / 4;
+    }
+    if (pg->blocks)
+        pg->blocks->used = 0;
 }
 
 /* ---- one page ---------------------------------------------------------------------- */
 
 /* Text for a value that is not a JSON string (HubSpot sends every property
  * as a string, but a number, boolean or nested value must not be lost):
- * jansson's own compact encoding, kept until the next page. */
-static const char *as_text(record_page *pg, const json_t *v)
+ * cJSON's compact encoding, in the page's blocks. */
+static const char *as_text(const cJSON *v)
 {
-    if (json_is_string(v))
-        return json_string_value(v);
-    if (!v || json_is_null(v))
+    if (cJSON_IsString(v))
+        return v->valuestring;
+    if (!v || cJSON_IsNull(v))
         return NULL;
-    if (pg->nowned == pg->cap_owned) {
-        pg->cap_owned = pg->cap_owned ? pg->cap_owned * 2 : 16;
-        pg->owned = xrealloc(pg->owned, pg->cap_owned * sizeof *pg->owned);
-    }
-    char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-    return pg->owned[pg->nowned++] = text ? text : xstrdup("");
+    char *text = cJSON_PrintUnformatted(v);
+    if (!text)
+        abort();   /* out of memory, as xmalloc treats it */
+    return text;
 }
 
-static int64_t time_of(const json_t *v)
+static int64_t time_of(const cJSON *v)
 {
     int64_t t;
-    return json_is_string(v) && time_parse(json_string_value(v), &t) ? t : 0;
+    return cJSON_IsString(v) && time_parse(v->valuestring, &t) ? t : 0;
 }
 
 static void grow_records(record_page *pg, size_t need, size_t nprops)
@@ -90,35 +199,50 @@ static void grow_records(record_page *pg, size_t need, size_t nprops)
     pg->cap_records = cap;
 }
 
-/* One element of results into row `row`; NULL on success, else why not. */
-static const char *one_record(page_reader *r, record_page *pg, size_t row, const json_t *rec)
+/* One element of results into row `row`; NULL on success, else why not.
+ * One pass over the record's members and one over its properties: lookups
+ * by name in cJSON are linear. */
+static const char *one_record(page_reader *r, record_page *pg, size_t row, const cJSON *rec)
 {
-    if (!json_is_object(rec))
+    if (!cJSON_IsObject(rec))
         return "a result that is not an object";
-    const json_t *id = json_object_get(rec, "id");
-    if (!json_is_string(id) && !json_is_integer(id))
+    const cJSON *id = NULL, *props = NULL, *created = NULL, *updated = NULL, *archived = NULL;
+    for (const cJSON *m = rec->child; m; m = m->next) {
+        const char *k = m->string;
+        if (strcmp(k, "id") == 0)
+            id = m;
+        else if (strcmp(k, "properties") == 0)
+            props = m;
+        else if (strcmp(k, "createdAt") == 0)
+            created = m;
+        else if (strcmp(k, "updatedAt") == 0)
+            updated = m;
+        else if (strcmp(k, "archived") == 0)
+            archived = m;
+    }
+    if (!cJSON_IsString(id) && !cJSON_IsNumber(id))
         return "a record without an id";
-    const json_t *props = json_object_get(rec, "properties");
-    if (props && !json_is_object(props) && !json_is_null(props))
+    if (props && !cJSON_IsObject(props) && !cJSON_IsNull(props))
         return "a record whose properties are not an object";
-    pg->ids[row] = as_text(pg, id);
+    pg->ids[row] = as_text(id);
     const char **vals = &pg->values[row * r->nprops];
-    /* Look up only what the walk asked for; the rest of a record is skipped. */
-    for (size_t c = 0; c < r->nprops; c++)
-        vals[c] = json_is_object(props) ? as_text(pg, json_object_get(props, r->props[c])) : NULL;
-    pg->created[row] = time_of(json_object_get(rec, "createdAt"));
-    pg->updated[row] = time_of(json_object_get(rec, "updatedAt"));
-    pg->archived[row] = json_is_true(json_object_get(rec, "archived"));
+    memset(vals, 0, r->nprops * sizeof *vals);
+    /* Only what the walk asked for is kept; the rest of a record is skipped. */
+    for (const cJSON *p = cJSON_IsObject(props) ? props->child : NULL; p; p = p->next) {
+        ssize_t c = reader_column(r, p->string);
+        if (c >= 0)
+            vals[c] = as_text(p);
+    }
+    pg->created[row] = time_of(created);
+    pg->updated[row] = time_of(updated);
+    pg->archived[row] = cJSON_IsTrue(archived);
     return NULL;
 }
 
 void record_page_release(record_page *pg)
 {
-    for (size_t i = 0; i < pg->nowned; i++)
-        free(pg->owned[i]);
-    pg->nowned = 0;
-    json_decref(pg->doc);
-    pg->doc = NULL;
+    pg->doc = NULL;   /* it lives in the blocks */
+    page_blocks_reset(pg);
     memset(&pg->batch, 0, sizeof pg->batch);
     pg->next_after = NULL;
     pg->max_lastmod = 0;
@@ -148,29 +272,48 @@ static void finish_page(page_reader *r, record_page *pg)
     }
 }
 
-ht_status page_read(page_reader *r, json_t *doc, record_page *pg, ht_error *err)
+static const cJSON *member(const cJSON *obj, const char *name)
 {
+    return cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, name) : NULL;
+}
+
+ht_status page_read(page_reader *r, const char *body, size_t len, record_page *pg,
+                    ht_error *err)
+{
+    pthread_once(&hooks_once, install_hooks);
     record_page_release(pg);
-    pg->doc = json_incref(doc);
     const char *why = NULL;
-    const json_t *results = json_object_get(pg->doc, "results");
-    if (!json_is_object(pg->doc))
+    const char *end = NULL;
+    reading = pg;
+    pg->doc = cJSON_ParseWithLengthOpts(body ? body : "", len, &end, false);
+    const cJSON *results = member(pg->doc, "results");
+    if (!pg->doc)
+        why = "not JSON";
+    else if (!cJSON_IsObject(pg->doc))
         why = "the page is not an object";
-    else if (results && !json_is_array(results))
+    else if (results && !cJSON_IsArray(results))
         why = "results is not an array";
-    size_t n = json_array_size(results);
-    grow_records(pg, n ? n : 1, r->nprops);
-    for (size_t i = 0; !why && i < n; i++)
-        why = one_record(r, pg, i, json_array_get(results, i));
+    else
+        for (const char *p = end; p < body + len; p++)
+            if (!strchr(" \t\r\n", *p) || !*p) {
+                why = "text after the JSON value";
+                break;
+            }
+    size_t row = 0;
+    for (const cJSON *rec = results ? results->child : NULL; !why && rec; rec = rec->next) {
+        grow_records(pg, row + 1, r->nprops);
+        why = one_record(r, pg, row++, rec);
+    }
+    reading = NULL;
     if (why) {
         record_page_release(pg);
         return ht_error_set(err, HT_PARSE, "HubSpot sent a malformed page: %s", why);
     }
-    pg->batch.nrecords = n;
-    const json_t *after = json_object_get(json_object_get(json_object_get(pg->doc, "paging"),
-                                                          "next"), "after");
-    if (json_is_string(after) && *json_string_value(after))
-        pg->next_after = json_string_value(after);
+    grow_records(pg, 1, r->nprops);
+    pg->batch.nrecords = row;
+    const cJSON *after = member(member(member(pg->doc, "paging"), "next"), "after");
+    if (cJSON_IsString(after) && *after->valuestring)
+        pg->next_after = after->valuestring;
     finish_page(r, pg);
     return HT_OK;
 }
@@ -178,7 +321,10 @@ ht_status page_read(page_reader *r, json_t *doc, record_page *pg, ht_error *err)
 void record_page_clear(record_page *pg)
 {
     record_page_release(pg);
-    free(pg->owned);
+    for (page_block *b = pg->blocks, *next; b; b = next) {
+        next = b->next;
+        free(b);
+    }
     free(pg->ids);
     free(pg->values);
     free(pg->created);

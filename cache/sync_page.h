@@ -1,21 +1,24 @@
 /* sync_page.h — HubSpot's pages of records, laid out as column batches.
  *
- * A backfill reads a million records in pages of a hundred. The client
- * hands each answer over parsed (jansson); this lays the properties the
- * walk asked for out as a record_batch (records.h) whose values point into
- * that document — held until the page is released — ready for
- * records_writer_put without copying. It reads {results: [record...],
- * paging?: {next: {after}}} — list, search and batch-read answers alike —
- * ignoring whatever else a record or the page carries, and refuses a page
- * of the wrong shape (HT_PARSE) rather than guess. */
+ * A backfill reads a million records in pages of a hundred, and reading the
+ * pages is on the list cursor's critical path: the next page can only be
+ * asked for once this one's paging.next.after is known. So list pages
+ * arrive unparsed (HS_REQ_RAW) and are read here with cJSON, about six
+ * times faster than a jansson tree of the same page (measured: 0.30 ms
+ * against 1.8 ms for a page of 100 contacts with 22 properties). The
+ * properties the walk asked for are laid out as a record_batch
+ * (records.h) whose values point into that document — held until the page
+ * is released — ready for records_writer_put without copying. It reads
+ * {results: [record...], paging?: {next: {after}}} — list, search and
+ * batch-read answers alike — ignoring whatever else a record or the page
+ * carries, and refuses malformed JSON or a page of the wrong shape
+ * (HT_PARSE) rather than guess. */
 #ifndef HUBTUI_CACHE_SYNC_PAGE_H
 #define HUBTUI_CACHE_SYNC_PAGE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include <jansson.h>
 
 #include "error.h"
 #include "records.h"
@@ -34,9 +37,9 @@ typedef struct record_page {
     int64_t      max_lastmod; /* newest last-modified (or updatedAt) on the page, epoch ms */
     const char **merged;      /* per record: hs_merged_object_ids, or NULL */
     /* storage, reused from page to page */
-    json_t      *doc;         /* the answer the values point into (a reference) */
-    char       **owned;       /* non-string scalars made into text */
-    size_t       nowned, cap_owned;
+    struct cJSON *doc;        /* the parsed answer the values point into */
+    struct page_block *blocks; /* where doc and its texts live (see sync_page.c) */
+    size_t       block_size;  /* the size to start the next page with */
     size_t       cap_records;
     const char **ids;
     const char **values;
@@ -44,10 +47,11 @@ typedef struct record_page {
     bool        *archived;
 } record_page;
 
-/* Lay a parsed answer out in page, replacing what it held; the page keeps
- * a reference to doc. Properties the reader does not know are skipped;
- * those it knows but a record lacks are empty (NULL). */
-ht_status page_read(page_reader *r, json_t *doc, record_page *page, ht_error *err);
+/* Read an answer's body (len bytes) into page, replacing what it held.
+ * Properties the reader does not know are skipped; those it knows but a
+ * record lacks are empty (NULL). */
+ht_status page_read(page_reader *r, const char *body, size_t len, record_page *page,
+                    ht_error *err);
 /* Drop what the page read (its document and texts) but keep its arrays
  * for the next page: the page writer does this on its own thread, after
  * storing, so freeing a page's tree never holds up the next read. */
