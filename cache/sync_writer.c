@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "meta.h"
 #include "store_int.h"
 #include "sync_int.h"
@@ -52,6 +53,9 @@ struct page_writer {
     int64_t         written;
     int64_t         max_lastmod;
     bool            joined;
+    /* where the time went (logged at the end): the writer storing rows and
+     * indexing them, the loop waiting for a free slot */
+    int64_t         put_ms, batch_index_ms, tx_ms, slot_wait_ms, started_ms;
     /* the combined batch of one transaction (writer thread only) */
     const char    **ids;
     const char    **values;
@@ -127,9 +131,11 @@ static ht_status write_pages(page_writer *pw, size_t first, size_t n, int64_t *m
     record_batch b;
     combine(pw, first, n, &b);
     const record_page *last = &pw->ring[(first + n - 1) % PAGE_RING];
+    int64_t t0 = time_mono_ms();
     ht_status s = store_begin(pw->st, err);
     if (s == HT_OK && b.nrecords)
         s = records_writer_put(pw->w, &b, pw->gen, NULL, err);
+    int64_t t1 = time_mono_ms();
     /* Index what was just written, in the same transaction: the index is
      * built as the load goes (no long build at the end). */
     int64_t top = 0;
@@ -140,6 +146,7 @@ static ht_status write_pages(page_writer *pw, size_t first, size_t n, int64_t *m
     }
     if (s == HT_OK && top > 0)
         s = records_bulk_index(pw->st, pw->object, top, err);
+    int64_t t2 = time_mono_ms();
     for (size_t i = 0; s == HT_OK && i < n; i++) {
         const record_page *pg = &pw->ring[(first + i) % PAGE_RING];
         if (pg->max_lastmod > *max_lastmod)
@@ -154,6 +161,9 @@ static ht_status write_pages(page_writer *pw, size_t first, size_t n, int64_t *m
                                   *max_lastmod, err);
     s = store_commit_or_rollback(pw->st, s, err);
     *records = b.nrecords;
+    pw->put_ms += t1 - t0;
+    pw->batch_index_ms += t2 - t1;
+    pw->tx_ms += time_mono_ms() - t0;
     return s;
 }
 
@@ -222,6 +232,7 @@ page_writer *page_writer_start(store *main, const char *object, bool bulk, bool 
     pw->full = full;
     pw->bulk = bulk;
     pw->gen = gen;
+    pw->started_ms = time_mono_ms();
     ht_status s = store_open_path(store_path(main), NULL, &pw->st, err);
     if (s == HT_OK && bulk)
         s = records_begin_bulk(pw->st, object, err);   /* its big page cache, too */
@@ -256,8 +267,12 @@ page_writer *page_writer_start(store *main, const char *object, bool bulk, bool 
 record_page *page_writer_slot(page_writer *pw)
 {
     pthread_mutex_lock(&pw->mu);
-    while (!pw->abandon && pw->queued == PAGE_RING)
-        pthread_cond_wait(&pw->room, &pw->mu);
+    if (!pw->abandon && pw->queued == PAGE_RING) {
+        int64_t t0 = time_mono_ms();
+        while (!pw->abandon && pw->queued == PAGE_RING)
+            pthread_cond_wait(&pw->room, &pw->mu);
+        pw->slot_wait_ms += time_mono_ms() - t0;
+    }
     record_page *pg = pw->abandon ? NULL : &pw->ring[(pw->first + pw->queued) % PAGE_RING];
     pw->reserved = pg != NULL;
     pthread_mutex_unlock(&pw->mu);
@@ -306,6 +321,11 @@ ht_status page_writer_finish(page_writer *pw, int64_t *written, int64_t *max_las
                              int64_t *index_ms, ht_error *err)
 {
     writer_stop(pw, false);
+    log_info("sync: %s page writer: %lld ms in all; transactions %lld ms (rows %lld ms, "
+             "search index %lld ms), final index %lld ms; the loop waited %lld ms for room",
+             pw->object, (long long)(time_mono_ms() - pw->started_ms), (long long)pw->tx_ms,
+             (long long)pw->put_ms, (long long)pw->batch_index_ms,
+             (long long)(pw->bulk ? pw->index_ms : 0), (long long)pw->slot_wait_ms);
     if (index_ms)
         *index_ms = pw->bulk ? pw->index_ms : -1;
     if (pw->status != HT_OK)

@@ -15,8 +15,8 @@
  * The backfill and the import run BENCH_ROUNDS times (3), interleaved, and
  * the medians count; only the last backfill goes on to its associations.
  * BENCH_PARTS (a comma list of assoc, import, incremental; default all)
- * skips the others (for profiling the records phase); TMPDIR picks the
- * scratch place. */
+ * skips the others (for profiling the records phase); BENCH_LOG names a
+ * file for hubtui's log; TMPDIR picks the scratch place. */
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -31,6 +31,7 @@
 #include "auth.h"
 #include "client.h"
 #include "harness.h"
+#include "log.h"
 #include "portal.h"
 #include "records.h"
 #include "sync_page.h"
@@ -324,6 +325,10 @@ static void remove_cache(const char *dir)
 
 int main(void)
 {
+    /* BENCH_LOG=path: hubtui's own log (phase timings such as the search
+     * index's) for profiling. */
+    if (getenv("BENCH_LOG") && !log_open(getenv("BENCH_LOG"), LOG_INFO))
+        perror(getenv("BENCH_LOG"));
     const char *env = getenv("BENCH_CONTACTS");
     long n = env ? atol(env) : 1000000;
     if (n < 100)

@@ -104,6 +104,51 @@ static void test_wrong_shapes_are_refused(void **state)
     page_reader_free(r);
 }
 
+/* The cursor read from the end of a page alone: only when paging is
+ * plainly the last member of the outermost object. */
+static void test_peek_next(void **state)
+{
+    static const struct { const char *body; const char *want; } cases[] = {
+        {"{\"results\":[],\"paging\":{\"next\":{\"after\":\"200\",\"link\":\"x\"}}}", "200"},
+        {"{\"results\":[] , \"paging\" : {\"next\":{\"after\":\"7\"}} }\r\n", "7"},
+        /* a record with a property named paging, before the real one */
+        {"{\"results\":[{\"id\":\"1\",\"properties\":{\"paging\":\"x\"}}],"
+         "\"paging\":{\"next\":{\"after\":\"2\"}}}", "2"},
+        /* the last page: no paging at all */
+        {"{\"results\":[{\"id\":\"1\",\"properties\":{}}]}", NULL},
+        /* paging, but not last */
+        {"{\"paging\":{\"next\":{\"after\":\"2\"}},\"results\":[]}", NULL},
+        /* paging nested in something else */
+        {"{\"results\":[],\"x\":{\"paging\":{\"next\":{\"after\":\"2\"}}}}", NULL},
+        {"{\"results\":[{\"paging\":{\"next\":{\"after\":\"2\"}}}]}", NULL},
+        /* "paging" as a value, and inside a string */
+        {"{\"results\":[],\"k\":\"paging\"}", NULL},
+        {"{\"results\":[],\"k\":\"a \\\"paging\\\": {}\"}", NULL},
+        /* cut short, or no cursor in it */
+        {"{\"results\":[],\"paging\":{\"next\":{\"after\":\"2\"}}", NULL},
+        {"{\"results\":[],\"paging\":{\"next\":{\"after\":\"2", NULL},
+        {"{\"results\":[],\"paging\":{\"next\":{}}}", NULL},
+        {"{\"results\":[],\"paging\":{\"next\":{\"after\":\"\"}}}", NULL},
+        {"{\"results\":[],\"paging\":{\"next\":{\"after\":2}}}", NULL},
+        {"", NULL},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        char *after = (char *)"untouched";
+        bool told = page_peek_next(cases[i].body, strlen(cases[i].body), &after);
+        if (cases[i].want) {
+            if (!told)
+                fail_msg("case %zu: no cursor from %s", i, cases[i].body);
+            assert_string_equal(after, cases[i].want);
+        } else if (told) {
+            fail_msg("case %zu: a cursor '%s' from %s", i, after, cases[i].body);
+        } else {
+            assert_null(after);
+        }
+        free(after);
+    }
+    assert_false(page_peek_next(NULL, 0, &(char *){NULL}));
+}
+
 /* ---- real pages through the client ---------------------------------------------------- */
 
 typedef struct page_answer {
@@ -276,6 +321,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_values_and_shapes),
         cmocka_unit_test(test_wrong_shapes_are_refused),
+        cmocka_unit_test(test_peek_next),
         cmocka_unit_test(test_real_pages_match_the_client),
         cmocka_unit_test(test_keyset_walk_misses_nothing),
     };
