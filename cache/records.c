@@ -25,7 +25,7 @@ const char RECORD_VALUE_ABSENT[] = "\x01<absent>";
 bool records_parse_id(const char *text, int64_t *out)
 {
     int64_t v;
-    if (str_starts_with(text, "local-")) {
+    if (text && text[0] == 'l' && str_starts_with(text, "local-")) {
         if (!str_to_i64(text + 6, &v) || v <= 0)
             return false;
         *out = -v;
