@@ -45,6 +45,41 @@ static void test_json_strings(void **state)
     strbuf_free(&sb);
 }
 
+/* The word-at-a-time scan escapes exactly what a byte-by-byte one does,
+ * wherever in a string (and in an 8-byte word) the special bytes fall. */
+static void test_json_strings_every_position(void **state)
+{
+    static const char pool[] = {'a', 'Z', ' ', '"', '\\', '\n', '\x01', '\x1f', '\x7f',
+                                (char)0xc3, (char)0xab, (char)0xe6, '/', '0'};
+    fh_rng r = rng_stream(7, 1);
+    strbuf got = {0}, want = {0};
+    char text[48];
+    for (int round = 0; round < 20000; round++) {
+        size_t n = (size_t)rng_below(&r, sizeof text);
+        for (size_t i = 0; i < n; i++)
+            text[i] = rng_below(&r, 4) ? 'x' : pool[rng_below(&r, sizeof pool)];
+        strbuf_reset(&got);
+        strbuf_reset(&want);
+        jw_strn(&got, text, n);
+        strbuf_putc(&want, '"');
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)text[i];
+            if (c == '"' || c == '\\')
+                strbuf_printf(&want, "\\%c", c);
+            else if (c == '\n')
+                strbuf_puts(&want, "\\n");
+            else if (c < 0x20)
+                strbuf_printf(&want, "\\u%04x", c);
+            else
+                strbuf_putc(&want, (char)c);
+        }
+        strbuf_putc(&want, '"');
+        assert_string_equal(strbuf_str(&got), strbuf_str(&want));
+    }
+    strbuf_free(&got);
+    strbuf_free(&want);
+}
+
 static void test_cursors(void **state)
 {
     char buf[32];
@@ -163,6 +198,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fmt_iso_matches_util),
         cmocka_unit_test(test_json_strings),
+        cmocka_unit_test(test_json_strings_every_position),
         cmocka_unit_test(test_cursors),
         cmocka_unit_test(test_value_blobs),
         cmocka_unit_test(test_setting_parsers),
