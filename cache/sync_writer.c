@@ -19,6 +19,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 #include "meta.h"
@@ -56,6 +57,7 @@ struct page_writer {
     /* where the time went (logged at the end): the writer storing rows and
      * indexing them, the loop waiting for a free slot */
     int64_t         put_ms, batch_index_ms, tx_ms, slot_wait_ms, started_ms;
+    int64_t         cpu_ms;      /* the writer thread's CPU time, when it ends */
     /* the combined batch of one transaction (writer thread only) */
     const char    **ids;
     const char    **values;
@@ -218,6 +220,9 @@ static void *writer_main(void *arg)
             ht_error_copy(&pw->err, &e);
         }
     }
+    struct timespec cpu;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu) == 0)
+        pw->cpu_ms = (int64_t)cpu.tv_sec * 1000 + cpu.tv_nsec / 1000000;
     return NULL;
 }
 
@@ -321,9 +326,10 @@ ht_status page_writer_finish(page_writer *pw, int64_t *written, int64_t *max_las
                              int64_t *index_ms, ht_error *err)
 {
     writer_stop(pw, false);
-    log_info("sync: %s page writer: %lld ms in all; transactions %lld ms (rows %lld ms, "
-             "search index %lld ms), final index %lld ms; the loop waited %lld ms for room",
-             pw->object, (long long)(time_mono_ms() - pw->started_ms), (long long)pw->tx_ms,
+    log_info("sync: %s page writer: %lld ms in all, %lld ms of CPU; transactions %lld ms "
+             "(rows %lld ms, search index %lld ms), final index %lld ms; the loop waited %lld "
+             "ms for room", pw->object, (long long)(time_mono_ms() - pw->started_ms),
+             (long long)pw->cpu_ms, (long long)pw->tx_ms,
              (long long)pw->put_ms, (long long)pw->batch_index_ms,
              (long long)(pw->bulk ? pw->index_ms : 0), (long long)pw->slot_wait_ms);
     if (index_ms)
