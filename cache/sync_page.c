@@ -141,14 +141,17 @@ static void install_hooks(void)
     cJSON_InitHooks(&hooks);
 }
 
-/* Keep one block, sized for everything the last page needed. */
+/* Keep one block, sized for everything the last page needed (and not
+ * much more: one page of huge values must not pin its memory for good). */
 static void page_blocks_reset(record_page *pg)
 {
     size_t total = 0;
     page_block *keep = pg->blocks;
     for (page_block *b = pg->blocks; b; b = b->next)
         total += b->used;
-    if (keep && keep->next) {
+    /* (A second reset of the same page sees nothing used: no verdict.) */
+    bool oversized = keep && total > 0 && keep->size > (1u << 20) && total < keep->size / 4;
+    if (keep && (keep->next || oversized)) {
         for (page_block *b = pg->blocks; b; b = keep) {
             keep = b->next;
             free(b);

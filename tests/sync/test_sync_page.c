@@ -104,6 +104,31 @@ static void test_wrong_shapes_are_refused(void **state)
     page_reader_free(r);
 }
 
+/* One page of huge values does not pin its memory: the next ordinary
+ * pages shrink the page's block back. */
+static void test_huge_page_memory_returns(void **state)
+{
+    page_reader *r = page_reader_new(props3, 3, NULL);
+    record_page pg = {0};
+    ht_error err;
+    size_t big = 3u << 20;
+    char *huge = xmalloc(big + 100);
+    int n = snprintf(huge, 100, "{\"results\":[{\"id\":\"1\",\"properties\":{\"firstname\":\"");
+    memset(huge + n, 'a', big);
+    strcpy(huge + n + big, "\"}}]}");
+    assert_int_equal(read_text(r, huge, &pg, &err), HT_OK);
+    assert_int_equal(strlen(pg.batch.values[0]), big);
+    free(huge);
+    const char *small = "{\"results\":[{\"id\":\"2\",\"properties\":{\"firstname\":\"Eve\"}}]}";
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(read_text(r, small, &pg, &err), HT_OK);
+        assert_string_equal(pg.batch.values[0], "Eve");
+    }
+    assert_true(pg.block_size < (1u << 20));
+    record_page_clear(&pg);
+    page_reader_free(r);
+}
+
 /* The cursor read from the end of a page alone: only when paging is
  * plainly the last member of the outermost object. */
 static void test_peek_next(void **state)
@@ -363,6 +388,7 @@ int main(void)
         cmocka_unit_test(test_values_and_shapes),
         cmocka_unit_test(test_wrong_shapes_are_refused),
         cmocka_unit_test(test_peek_next),
+        cmocka_unit_test(test_huge_page_memory_returns),
         cmocka_unit_test(test_real_pages_match_the_client),
         cmocka_unit_test(test_keyset_walk_misses_nothing),
     };
