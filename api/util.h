@@ -59,6 +59,14 @@ bool time_parse_date(const char *s, int64_t *epoch_ms);
  * are); with form, '+' is a space (query strings and form bodies). */
 char *url_decode(const char *s, size_t n, bool form);
 
+/* Decode one UTF-8 character from s (n > 0 bytes available): the bytes it
+ * takes (1..4) and its code point, or 0 for an invalid, overlong,
+ * surrogate or truncated sequence. */
+size_t utf8_decode(const char *s, size_t n, uint32_t *cp);
+/* Are the n bytes of s well-formed UTF-8? (ASCII runs are checked eight
+ * bytes at a time: it runs over every page a backfill reads.) */
+bool utf8_valid(const char *s, size_t n);
+
 /* Run the calling thread (and the threads it starts) at a lower priority
  * than the one that reads keys: background work then waits for a busy CPU,
  * the user does not. Returns false when the system refused (harmless). */

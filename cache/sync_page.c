@@ -287,10 +287,15 @@ ht_status page_read(page_reader *r, const char *body, size_t len, record_page *p
     record_page_release(pg);
     const char *why = NULL;
     const char *end = NULL;
+    /* cJSON takes bytes as they come; the cache holds only UTF-8 (what
+     * jansson, everywhere else, insists on). */
+    bool utf8 = body && utf8_valid(body, len);
     reading = pg;
-    pg->doc = cJSON_ParseWithLengthOpts(body ? body : "", len, &end, false);
+    pg->doc = utf8 ? cJSON_ParseWithLengthOpts(body, len, &end, false) : NULL;
     const cJSON *results = member(pg->doc, "results");
-    if (!pg->doc)
+    if (body && !utf8)
+        why = "text that is not UTF-8";
+    else if (!pg->doc)
         why = "not JSON";
     else if (!cJSON_IsObject(pg->doc))
         why = "the page is not an object";

@@ -11,8 +11,8 @@
  * is released — ready for records_writer_put without copying. It reads
  * {results: [record...], paging?: {next: {after}}} — list, search and
  * batch-read answers alike — ignoring whatever else a record or the page
- * carries, and refuses malformed JSON or a page of the wrong shape
- * (HT_PARSE) rather than guess. */
+ * carries, and refuses malformed JSON, text that is not UTF-8 or a page
+ * of the wrong shape (HT_PARSE) rather than guess. */
 #ifndef HUBTUI_CACHE_SYNC_PAGE_H
 #define HUBTUI_CACHE_SYNC_PAGE_H
 

@@ -7,38 +7,11 @@
 
 size_t text_decode(const char *s, size_t n, uint32_t *cp, bool *valid)
 {
-    const unsigned char *u = (const unsigned char *)s;
-    unsigned char c = u[0];
-    uint32_t v, min;
-    size_t len;
-    if (c < 0x80) {
-        *cp = c;
-        *valid = true;
-        return 1;
-    } else if (c >= 0xC2 && c <= 0xDF) {
-        len = 2, v = c & 0x1F, min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3, v = c & 0x0F, min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4, v = c & 0x07, min = 0x10000;
-    } else {
-        goto invalid;
-    }
-    if (n < len)
-        goto invalid;
-    for (size_t i = 1; i < len; i++) {
-        if ((u[i] & 0xC0) != 0x80)
-            goto invalid;
-        v = (v << 6) | (u[i] & 0x3F);
-    }
-    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-        goto invalid;
-    *cp = v;
-    *valid = true;
-    return len;
-invalid:
+    size_t len = utf8_decode(s, n, cp);
+    *valid = len > 0;
+    if (len)
+        return len;
     *cp = TEXT_REPLACEMENT;
-    *valid = false;
     return 1;
 }
 

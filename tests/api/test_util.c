@@ -52,6 +52,50 @@ static void test_url_decode(void **state)
     free(v);
 }
 
+/* UTF-8 validation: the sequences the standard forbids are refused, and
+ * the word-at-a-time ASCII skip agrees with decoding byte by byte wherever
+ * a non-ASCII byte falls. */
+static void test_utf8_valid(void **state)
+{
+    static const char *const good[] = {"", "plain", "Zo\xC3\xAB", "\xE6\xBC\xA2\xE5\xAD\x97",
+                                       "\xF0\x9F\x98\x80 ok", "\xEF\xBF\xBD", "\xF4\x8F\xBF\xBF"};
+    static const char *const bad[] = {"\xC3\x28", "\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80",
+                                      "\xF4\x90\x80\x80", "\xF5\x80\x80\x80", "\x80", "\xFF",
+                                      "abcdefgh\xC3", "abc\xE6\xBC"};
+    for (size_t i = 0; i < ARRAY_SIZE(good); i++)
+        assert_true(utf8_valid(good[i], strlen(good[i])));
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+        if (utf8_valid(bad[i], strlen(bad[i])))
+            fail_msg("accepted bad UTF-8 case %zu", i);
+    uint32_t cp;
+    assert_int_equal(utf8_decode("\xE6\xBC\xA2", 3, &cp), 3);
+    assert_int_equal(cp, 0x6F22);
+    assert_int_equal(utf8_decode("\xE6\xBC", 2, &cp), 0);
+    /* Random strings: mostly ASCII with multi-byte and broken pieces. */
+    static const char *const pieces[] = {"\xC3\xA9", "\xE6\xBC\xA2", "\xF0\x9F\x98\x80",
+                                         "\xC3", "\x80", "\xED\xA0\x80"};
+    uint64_t seed = 42;
+    char buf[64];
+    for (int round = 0; round < 20000; round++) {
+        size_t n = 0;
+        while (n < 40) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            unsigned r = (unsigned)(seed >> 33);
+            const char *p = r % 8 == 0 ? pieces[(r >> 3) % ARRAY_SIZE(pieces)] : "x";
+            size_t len = strlen(p);
+            memcpy(buf + n, p, len);
+            n += len;
+        }
+        bool slow = true;
+        for (size_t i = 0; i < n && slow;) {
+            size_t len = utf8_decode(buf + i, n - i, &cp);
+            slow = len > 0;
+            i += len;
+        }
+        assert_int_equal(utf8_valid(buf, n), slow);
+    }
+}
+
 static void test_free_secret(void **state)
 {
     str_free_secret(NULL);
@@ -247,6 +291,7 @@ int main(void)
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_redaction),
         cmocka_unit_test(test_url_decode),
+        cmocka_unit_test(test_utf8_valid),
         cmocka_unit_test(test_thread_lower_priority),
         cmocka_unit_test(test_error_set),
         cmocka_unit_test(test_ini),

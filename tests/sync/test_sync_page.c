@@ -76,6 +76,10 @@ static void test_wrong_shapes_are_refused(void **state)
         "{\"results\":[{\"id\":\"1\"}],\"paging\":{\"next\":{\"after\":\"2\"}}",
         "{results:[]}", "{\"results\":[]} {}", "{\"results\":[{\"id\":\"1\\x\"}]}",
         "{\"results\":[{\"id\":\"1\",}]}",
+        /* not UTF-8: a broken sequence, an overlong one, an encoded surrogate */
+        "{\"results\":[{\"id\":\"1\",\"properties\":{\"firstname\":\"\xC3\x28\"}}]}",
+        "{\"results\":[{\"id\":\"1\",\"properties\":{\"firstname\":\"\xC0\xAF\"}}]}",
+        "{\"results\":[{\"id\":\"1\",\"properties\":{\"firstname\":\"\xED\xA0\x80\"}}]}",
     };
     page_reader *r = page_reader_new(props3, 3, NULL);
     record_page pg = {0};
