@@ -53,6 +53,8 @@ typedef struct reclist {
     markset marks;
     int64_t visual; /* anchor row of a V range, -1 when none */
 
+    bool open_pending; /* Enter came while the cursor's row was loading */
+
     view *side;     /* the record under the cursor, on wide terminals */
     char side_id[32];
     uint64_t stamp; /* when it was last used (browser_stamp) */
@@ -60,6 +62,7 @@ typedef struct reclist {
 
 static const struct view_ops reclist_ops;
 static void save_state(reclist *l);
+static const query_row *cursor_row(const reclist *l);
 
 static reclist *rl(view *v)
 {
@@ -274,6 +277,12 @@ static void on_page(void *ud, wk_job *j)
     set_nav_count(l);
     listnav_set_cursor(&l->nav, l->nav.cursor);
     side_follow(l);
+    /* Enter pressed before the row arrived: open it now, as asked. */
+    const query_row *cur = l->open_pending ? cursor_row(l) : NULL;
+    if (cur) {
+        l->open_pending = false;
+        browser_open_record(l->b, l->object, cur->id);
+    }
     if (!was_shown || j->how == WP_AROUND || j->how == WP_AT || j->how == WP_FIRST ||
         j->how == WP_LAST || shown_count(l) != count_before)
         app_redraw(a, APP_DIRTY_ALL);
@@ -545,6 +554,7 @@ static void rl_title(view *v, app *a, strbuf *out)
 
 static void set_filter(reclist *l, app *a, const char *text)
 {
+    l->open_pending = false;
     char *f = str_empty(text) ? NULL : xstrdup(text);
     if (str_cmp0(f, l->filter) == 0) {
         free(f);
@@ -914,6 +924,8 @@ static view_result rl_act(view *v, app *a, const action_call *call)
     case ACT_OPEN:
         if (r)
             browser_open_record(l->b, l->object, r->id);
+        else
+            l->open_pending = l->count != 0;   /* rows still loading: open on arrival */
         return VR_HANDLED;
     case ACT_GRAPH:
         if (r)
@@ -973,6 +985,7 @@ static view_result rl_action(view *v, app *a, const action_call *call)
 {
     reclist *l = rl(v);
     l->stamp = browser_stamp(l->b);
+    l->open_pending = false;   /* any other key: the user moved on */
     view_result r = rl_act(v, a, call);
     if (r & VR_HANDLED)
         save_state(l);
