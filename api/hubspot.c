@@ -1,5 +1,6 @@
 #include "hubspot.h"
 #include "http.h"
+#include "log.h"
 #include "util.h"
 
 #include <inttypes.h>
@@ -724,6 +725,27 @@ hs_call_id hs_oauth_exchange_code(hs_client *c, const char *code, const char *re
     };
     hs_call_id id = hs_submit(c, &r, on_code_exchanged, peek_new(c, done, ud));
     str_free_secret(form);
+    return id;
+}
+
+hs_call_id hs_oauth_revoke_refresh(hs_client *c, const char *refresh_token, hs_done_fn done,
+                                   void *ud)
+{
+    if (str_empty(refresh_token))
+        return bad_argument(c, "revoking needs a refresh token", done, ud);
+    strbuf path = {0};
+    strbuf_puts(&path, "/oauth/v1/refresh-tokens/");
+    size_t at = path.len;
+    http_escape(&path, refresh_token);
+    /* The token travels in the path: mask it (and its escaped form) first. */
+    log_add_secret(refresh_token);
+    char *escaped = xstrndup(strbuf_str(&path) + at, path.len - at);
+    log_add_secret(escaped);
+    str_free_secret(escaped);
+    hs_request r = {.method = "DELETE", .path = strbuf_str(&path), .prio = HS_PRIO_INTERACTIVE,
+                    .flags = HS_REQ_NO_AUTH};
+    hs_call_id id = hs_submit(c, &r, done, ud);
+    str_free_secret(strbuf_detach(&path));
     return id;
 }
 

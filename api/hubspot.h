@@ -184,6 +184,12 @@ hs_call_id hs_account_details(hs_client *c, hs_priority prio, hs_done_fn done, v
 hs_call_id hs_oauth_exchange_code(hs_client *c, const char *code, const char *redirect_uri,
                                   const char *code_verifier, hs_done_fn done, void *ud);
 
+/* Revoke a refresh token at HubSpot (DELETE /oauth/v1/refresh-tokens/...,
+ * no Authorization): 204 when it is gone, 404 when HubSpot no longer knew
+ * it. The token is masked in every log line from here on. */
+hs_call_id hs_oauth_revoke_refresh(hs_client *c, const char *refresh_token, hs_done_fn done,
+                                   void *ud);
+
 /* ---- reading bodies -------------------------------------------------------------- */
 
 /* A JSON id that may be a string or a number (v4 toObjectId) as a string in

@@ -12,8 +12,9 @@
  * token, client secret and client id. Later commands refresh from those.
  *
  * Nothing is ever written to a file: without a Secret Service, login says so
- * in one line before asking for anything and stores nothing. logout removes
- * whatever is stored for the portal and says what. */
+ * in one line before asking for anything and stores nothing. logout revokes
+ * an OAuth refresh token at HubSpot (unless --offline), removes whatever is
+ * stored for the portal and says what. */
 #include "cli.h"
 #include "client.h"
 #include "config.h"
@@ -130,6 +131,7 @@ typedef struct check_result {
     ht_status status;
     ht_error  err;
     json_t   *body;
+    int       http_status;
 } check_result;
 
 static void on_result(void *ud, const hs_result *r)
@@ -469,6 +471,52 @@ int cmd_login(const cli_globals *g, int argc, char **argv)
     return rc;
 }
 
+static void on_revoked(void *ud, const hs_result *r)
+{
+    check_result *cr = ud;
+    cr->status = r->status;
+    cr->http_status = r->http_status;
+    if (r->err)
+        ht_error_copy(&cr->err, r->err);
+}
+
+/* Ask HubSpot to forget the portal's refresh token, so a copy of it (a
+ * backup of the keyring, say) signs in no more. Says what happened; the
+ * local sign-in is removed whatever HubSpot answers. */
+static void revoke_at_hubspot(const config_portal *p, const char *refresh)
+{
+    hs_client_opts o = {0};
+    const char *env_base = getenv("HUBTUI_BASE_URL");
+    o.base_url = !str_empty(env_base) ? env_base : p->base_url;
+    o.portal = p->name;
+    o.app = RL_APP_OAUTH;
+    o.tier = p->tier;
+    /* Signing out must not hang on a dead network: short waits, one retry. */
+    o.retry = retry_policy_default();
+    o.retry.max_attempts = 2;
+    o.connect_timeout_ms = 5000;
+    o.timeout_ms = 10000;
+    auth_init_oauth(&o.auth, NULL, NULL, NULL, NULL);
+    ht_error err;
+    hs_client *c = hs_client_new(&o, &err);
+    if (!c) {
+        fprintf(stderr, "hubtui: could not revoke the refresh token at HubSpot: %s\n",
+                err.message);
+        return;
+    }
+    check_result cr = {.status = HT_OK};
+    hs_client_run(c, hs_oauth_revoke_refresh(c, refresh, on_revoked, &cr));
+    if (cr.status == HT_OK)
+        printf("Revoked the OAuth refresh token at HubSpot.\n");
+    else if (cr.http_status == 404)
+        printf("HubSpot no longer knew the OAuth refresh token (already revoked).\n");
+    else
+        fprintf(stderr, "hubtui: could not revoke the refresh token at HubSpot (%s); it is "
+                "removed here, and the app's install can be removed in HubSpot's settings\n",
+                cr.err.message);
+    hs_client_free(c);
+}
+
 int cmd_logout(const cli_globals *g, int argc, char **argv)
 {
     if (argc > 1) {
@@ -484,6 +532,11 @@ int cmd_logout(const cli_globals *g, int argc, char **argv)
         };
         strbuf removed = {0};
         ht_error err;
+        char *refresh = NULL;
+        if (!g->offline &&
+            keyring_lookup(p->name, KEYRING_REFRESH_TOKEN, &refresh, &err) == HT_OK)
+            revoke_at_hubspot(p, refresh);
+        str_free_secret(refresh);
         ht_status st = clear_kinds(p->name, all, ARRAY_SIZE(all), &removed, &err);
         if (st == HT_OK) {
             if (removed.len)

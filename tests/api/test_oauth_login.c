@@ -415,14 +415,31 @@ static void test_no_secret_service(void **state)
 
 /* logout removes every kind and says which; the next command fails with
  * words that say how to sign in again. */
+/* Does fakehub still know this refresh token? */
+static long refresh_known(const char *refresh)
+{
+    char *path = xasprintf("/oauth/v1/refresh-tokens/%s", refresh);
+    long status = 0;
+    free(fakehub_request(&FH, "GET", path, NULL, &status));
+    free(path);
+    return status;
+}
+
 static void test_logout(void **state)
 {
     char out[8192];
+    char *refresh = stored("oa-paste", KEYRING_REFRESH_TOKEN);
+    assert_non_null(refresh);
+    assert_int_equal(refresh_known(refresh), 200);
     int rc = run_hubtui(NULL, NULL, out, sizeof out, "--portal oa-paste logout");
     assert_int_equal(rc, 0);
+    assert_non_null(strstr(out, "Revoked the OAuth refresh token at HubSpot."));
     assert_non_null(strstr(out, "Removed from the Secret Service for portal 'oa-paste': OAuth "
                                 "refresh token, OAuth client secret, OAuth client id."));
     assert_nothing_stored("oa-paste");
+    /* HubSpot forgot it too: a copy of it signs in no more. */
+    assert_int_equal(refresh_known(refresh), 404);
+    str_free_secret(refresh);
     rc = run_hubtui(NULL, NULL, out, sizeof out, "--portal oa-paste sync -q contacts");
     assert_int_equal(rc, 1);
     assert_non_null(strstr(out, "no token for portal oa-paste"));
@@ -431,10 +448,16 @@ static void test_logout(void **state)
     assert_int_equal(rc, 0);
     assert_non_null(strstr(out, "Nothing was stored for portal 'oa-paste'"));
 
-    rc = run_hubtui(NULL, NULL, out, sizeof out, "--portal oa-cfg logout");
+    /* --offline: removed here, HubSpot not asked. */
+    refresh = stored("oa-cfg", KEYRING_REFRESH_TOKEN);
+    assert_non_null(refresh);
+    rc = run_hubtui(NULL, NULL, out, sizeof out, "--portal oa-cfg --offline logout");
     assert_int_equal(rc, 0);
+    assert_null(strstr(out, "Revoked"));
     assert_non_null(strstr(out, "OAuth refresh token"));
     assert_nothing_stored("oa-cfg");
+    assert_int_equal(refresh_known(refresh), 200);
+    str_free_secret(refresh);
     rc = run_hubtui(NULL, NULL, out, sizeof out, "--portal oa-cfg sync -q contacts");
     assert_int_equal(rc, 1);
     assert_non_null(strstr(out, "OAuth portal oa-cfg is not signed in"));
