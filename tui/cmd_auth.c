@@ -304,19 +304,26 @@ static bool make_state(char out[33])
     return true;
 }
 
+/* Options for an OAuth app's client of portal p, before it holds tokens:
+ * the same address hs_client_open() would use for the portal. */
+static hs_client_opts oauth_client_opts(const config_portal *p)
+{
+    hs_client_opts o = {0};
+    const char *env_base = getenv("HUBTUI_BASE_URL");
+    o.base_url = !str_empty(env_base) ? env_base : p->base_url;
+    o.portal = p->name;
+    o.app = RL_APP_OAUTH;
+    o.tier = p->tier;
+    return o;
+}
+
 /* Exchange the code and check the new access token; on success *c holds
  * the tokens and *account the portal. Prints what went wrong. */
 static hs_client *exchange_and_check(const config_portal *p, const char *client_id,
                                      const char *secret, const char *code,
                                      const char *redirect_uri, json_t **account)
 {
-    hs_client_opts o = {0};
-    /* The same address hs_client_open() would use for this portal. */
-    const char *env_base = getenv("HUBTUI_BASE_URL");
-    o.base_url = !str_empty(env_base) ? env_base : p->base_url;
-    o.portal = p->name;
-    o.app = RL_APP_OAUTH;
-    o.tier = p->tier;
+    hs_client_opts o = oauth_client_opts(p);
     auth_init_oauth(&o.auth, client_id, secret, NULL, NULL);
     ht_error err;
     hs_client *c = hs_client_new(&o, &err);
@@ -485,12 +492,7 @@ static void on_revoked(void *ud, const hs_result *r)
  * local sign-in is removed whatever HubSpot answers. */
 static void revoke_at_hubspot(const config_portal *p, const char *refresh)
 {
-    hs_client_opts o = {0};
-    const char *env_base = getenv("HUBTUI_BASE_URL");
-    o.base_url = !str_empty(env_base) ? env_base : p->base_url;
-    o.portal = p->name;
-    o.app = RL_APP_OAUTH;
-    o.tier = p->tier;
+    hs_client_opts o = oauth_client_opts(p);
     /* Signing out must not hang on a dead network: short waits, one retry. */
     o.retry = retry_policy_default();
     o.retry.max_attempts = 2;
