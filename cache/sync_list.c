@@ -38,8 +38,6 @@ typedef struct list_walk {
     bool           bulk;        /* the search index is rebuilt at the end */
     int64_t        gen;
     char          *after;       /* cursor of the page being fetched (NULL: first) */
-    bool           ahead;       /* `after` was asked for from the end of the page
-                                 * being read, before reading it (page_peek_next) */
     size_t        *group;       /* property groups: [group[g], group[g+1]) */
     size_t         ngroups;
     char          *path;        /* the list URL without the cursor */
@@ -160,14 +158,6 @@ static bool write_plain(sync_job *j, list_walk *lw)
 
 static void next_page(sync_job *j, list_walk *lw, const char *next)
 {
-    if (lw->ahead) {
-        /* Already asked for: the whole page must say what its end said. */
-        lw->ahead = false;
-        if (str_cmp0(next, lw->after) != 0)
-            job_failf(j, HT_PARSE, "HubSpot sent a malformed page: its paging cursor "
-                      "differs from the one at its end");
-        return;
-    }
     if (!next)
         return;
     free(lw->after);
@@ -276,7 +266,7 @@ static bool read_page(sync_job *j, list_walk *lw, const hs_result *r, record_pag
     ht_error e;
     if (page_read(lw->reader, r->raw, r->raw_len, pg, &e) == HT_OK) {
         const char *next = pg->next_after;
-        if (!lw->ahead && next && lw->after && strcmp(next, lw->after) == 0) {
+        if (next && lw->after && strcmp(next, lw->after) == 0) {
             job_failf(j, HT_PARSE, "paging did not advance (the same cursor twice)");
             return false;
         }
@@ -312,19 +302,9 @@ static void on_list_page(sync_job *j, job_call *k, const hs_result *r)
         finish_writer(j, lw);   /* reports the writer's failure */
         return;
     }
-    /* Ask for the next page as soon as the end of this one names it: the
-     * server prepares it while this one is read and stored. */
-    char *ahead = NULL;
-    if (page_peek_next(r->raw, r->raw_len, &ahead) && str_cmp0(ahead, lw->after) != 0) {
-        free(lw->after);
-        lw->after = ahead;
-        request_page(j, lw);
-        lw->ahead = true;
-    } else {
-        free(ahead);
-    }
     if (!read_page(j, lw, r, pg))
         return;
+    /* Ask for the next page first: it is being prepared while this one is stored. */
     next_page(j, lw, pg->next_after);
     bool last = pg->next_after == NULL;
     page_writer_queue(lw->pw);
@@ -562,10 +542,7 @@ static void list_end(sync_job *j, size_t obj)
     /* Every record's associations are read next (resumable). */
     if (s == HT_OK)
         s = checkpoint_kv_set(j->st, o->name, "assoc_all_after", "0", &e);
-    if (s == HT_OK)
-        s = store_commit(j->st, &e);
-    if (s != HT_OK && store_in_transaction(j->st))
-        store_rollback(j->st);   /* a failed commit too */
+    s = store_commit_or_rollback(j->st, s, &e);
     sync_checkpoint_clear(&cp);
     list_walk_free(lw);
     if (s != HT_OK)

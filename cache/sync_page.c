@@ -43,36 +43,26 @@ static ssize_t reader_column(const page_reader *r, const char *name)
     }
 }
 
-static ssize_t reader_find(const page_reader *r, const char *name)
-{
-    for (size_t i = 0; i < r->nprops; i++)
-        if (strcmp(r->props[i], name) == 0)
-            return (ssize_t)i;
-    return -1;
-}
-
 page_reader *page_reader_new(const char *const *props, size_t nprops, const char *lastmod)
 {
     page_reader *r = xcalloc(1, sizeof *r);
     r->props = xcalloc(nprops + 1, sizeof *r->props);
-    for (size_t k = 0; k < nprops; k++) {
-        if (reader_find(r, props[k]) >= 0)
-            continue;   /* a name twice: the first column serves */
-        r->props[r->nprops++] = xstrdup(props[k]);
-    }
     size_t size = 16;
-    while (size < r->nprops * 2)
+    while (size < nprops * 2)
         size *= 2;
     r->slots = xcalloc(size, sizeof *r->slots);
     r->mask = size - 1;
-    for (size_t c = 0; c < r->nprops; c++) {
-        size_t i = name_hash(r->props[c]) & r->mask;
+    for (size_t k = 0; k < nprops; k++) {
+        if (reader_column(r, props[k]) >= 0)
+            continue;   /* a name twice: the first column serves */
+        size_t i = name_hash(props[k]) & r->mask;
         while (r->slots[i])
             i = (i + 1) & r->mask;
-        r->slots[i] = (int)c + 1;
+        r->props[r->nprops] = xstrdup(props[k]);
+        r->slots[i] = (int)++r->nprops;
     }
-    r->lastmod_col = lastmod ? reader_find(r, lastmod) : -1;
-    r->merged_col = reader_find(r, "hs_merged_object_ids");
+    r->lastmod_col = lastmod ? reader_column(r, lastmod) : -1;
+    r->merged_col = reader_column(r, "hs_merged_object_ids");
     return r;
 }
 
@@ -303,7 +293,7 @@ ht_status page_read(page_reader *r, const char *body, size_t len, record_page *p
         why = "results is not an array";
     else
         for (const char *p = end; p < body + len; p++)
-            if (!strchr(" \t\r\n", *p) || !*p) {
+            if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n') {
                 why = "text after the JSON value";
                 break;
             }
@@ -324,57 +314,6 @@ ht_status page_read(page_reader *r, const char *body, size_t len, record_page *p
         pg->next_after = after->valuestring;
     finish_page(r, pg);
     return HT_OK;
-}
-
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-bool page_peek_next(const char *body, size_t len, char **after)
-{
-    *after = NULL;
-    static const char key[] = "\"paging\"";
-    const size_t klen = sizeof key - 1;
-    /* Only the end is looked at: the paging member is a few hundred bytes. */
-    size_t lo = len > 4096 ? len - 4096 : 0;
-    if (!body || len < klen)
-        return false;
-    /* The last "paging" token: in valid JSON that byte sequence is always
-     * a whole string (quotes inside strings are escaped). */
-    const char *k = NULL;
-    for (size_t i = len - klen + 1; i-- > lo;)
-        if (body[i] == '"' && memcmp(body + i, key, klen) == 0) {
-            k = body + i;
-            break;
-        }
-    if (!k)
-        return false;
-    const char *p = k + klen, *end = body + len;
-    while (p < end && is_space(*p))
-        p++;
-    if (p == end || *p != ':')
-        return false;
-    p++;
-    pthread_once(&hooks_once, install_hooks);
-    const char *vend = NULL;
-    cJSON *paging = cJSON_ParseWithLengthOpts(p, (size_t)(end - p), &vend, false);
-    if (!paging)
-        return false;
-    /* It must be the last member of the outermost object: one closing
-     * brace, then nothing. */
-    const char *q = vend;
-    while (q < end && is_space(*q))
-        q++;
-    bool last = q < end && *q == '}';
-    for (q++; last && q < end; q++)
-        last = is_space(*q);
-    const cJSON *a = cJSON_GetObjectItemCaseSensitive(
-        cJSON_GetObjectItemCaseSensitive(paging, "next"), "after");
-    if (last && cJSON_IsString(a) && *a->valuestring)
-        *after = xstrdup(a->valuestring);
-    cJSON_Delete(paging);
-    return *after != NULL;
 }
 
 void record_page_clear(record_page *pg)

@@ -338,10 +338,7 @@ static void task_obj_done(sync_job *j, size_t obj)
             snprintf(cur, sizeof cur, "%lld", (long long)o->sweep_cursor);
             s = checkpoint_kv_set(j->st, o->name, "assoc_sweep_after", cur, &e);
         }
-        if (s == HT_OK)
-            s = store_commit(j->st, &e);
-        if (s != HT_OK && store_in_transaction(j->st))
-            store_rollback(j->st);   /* a failed commit too */
+        s = store_commit_or_rollback(j->st, s, &e);
         sync_checkpoint_clear(&cp);
     }
     if (s != HT_OK) {
