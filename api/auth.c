@@ -389,9 +389,6 @@ const char auth_default_scopes[] =
 char *auth_authorize_url(const char *client_id, const char *scopes, const char *redirect_uri,
                          const char *state)
 {
-    strbuf sb = {0};
-    strbuf_puts(&sb, AUTH_AUTHORIZE_URL "?client_id=");
-    http_escape(&sb, client_id);
     /* Scopes may be written with commas in the config; HubSpot wants spaces. */
     strbuf words = {0};
     const char *s = str_empty(scopes) ? auth_default_scopes : scopes;
@@ -406,16 +403,16 @@ char *auth_authorize_url(const char *client_id, const char *scopes, const char *
         strbuf_append(&words, s, n);
         s += n;
     }
-    strbuf_puts(&sb, "&scope=");
-    http_escape(&sb, strbuf_str(&words));
+    strbuf q = {0};
+    form_field(&q, "client_id", client_id);
+    form_field(&q, "scope", strbuf_str(&words));
+    form_field(&q, "redirect_uri", str_empty(redirect_uri) ? AUTH_DEFAULT_REDIRECT_URI
+                                                           : redirect_uri);
+    form_field(&q, "state", state);
+    char *url = xasprintf(AUTH_AUTHORIZE_URL "?%s", strbuf_str(&q));
     strbuf_free(&words);
-    strbuf_puts(&sb, "&redirect_uri=");
-    http_escape(&sb, str_empty(redirect_uri) ? AUTH_DEFAULT_REDIRECT_URI : redirect_uri);
-    if (!str_empty(state)) {
-        strbuf_puts(&sb, "&state=");
-        http_escape(&sb, state);
-    }
-    return strbuf_detach(&sb);
+    strbuf_free(&q);
+    return url;
 }
 
 /* The decoded value of key in a query string (up to '#'), NULL when absent. */

@@ -253,25 +253,32 @@ hs_client *hs_client_new(hs_client_opts *o, ht_error *err)
     return c;
 }
 
+void hs_client_opts_for_portal(const config_portal *p, hs_client_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    const char *env_base = getenv("HUBTUI_BASE_URL");
+    o->base_url = !str_empty(env_base) ? env_base : p->base_url;
+    o->portal = p->name;
+    o->app = p->app;
+    o->tier = p->tier;
+    o->has_utc_offset = p->has_utc_offset;
+    o->utc_offset_ms = p->utc_offset_ms;
+}
+
 hs_client *hs_client_open(const config *cfg, const char *portal, const char *token, ht_error *err)
 {
     const config_portal *p = config_find_portal(cfg, portal, err);
     if (!p)
         return NULL;
-    hs_client_opts o = {0};
-    const char *env_base = getenv("HUBTUI_BASE_URL");
-    o.base_url = !str_empty(env_base) ? env_base : p->base_url;
-    o.portal = p->name;
+    hs_client_opts o;
+    hs_client_opts_for_portal(p, &o);
     if (token) {
         auth_init_static(&o.auth, token, "the given token");
     } else if (auth_resolve(&o.auth, p, err) != HT_OK) {
         return NULL;
     }
-    o.app = p->app != RL_APP_UNKNOWN ? p->app
-          : o.auth.kind == AUTH_OAUTH ? RL_APP_OAUTH : RL_APP_UNKNOWN;
-    o.tier = p->tier;
-    o.has_utc_offset = p->has_utc_offset;
-    o.utc_offset_ms = p->utc_offset_ms;
+    if (o.app == RL_APP_UNKNOWN && o.auth.kind == AUTH_OAUTH)
+        o.app = RL_APP_OAUTH;
     return hs_client_new(&o, err);
 }
 
@@ -772,7 +779,7 @@ static void dispatch(hs_client *c)
     bool authed = !any_queued(c, needs_auth) || auth_ready(c, now);
     /* Portal limiter, search limiter; exempt calls have none to wait for,
      * so a queue holding some is scanned to its end. */
-    bool blocked[3] = {false, false, false};
+    bool blocked[2] = {false, false};
     for (int p = 0; p < HS_PRIO_COUNT; p++) {
         int cap = p == HS_PRIO_INTERACTIVE ? c->max_in_flight : c->max_in_flight - 1;
         if (cap < 1)
@@ -781,8 +788,8 @@ static void dispatch(hs_client *c)
         while (k && c->running.n < cap &&
                !(blocked[0] && blocked[1] && c->queue[p].n_exempt == 0)) {
             call *next = k->next;
-            int which = k->exempt ? 2 : (k->flags & HS_REQ_SEARCH) ? 1 : 0;
-            if (blocked[which] || (!authed && needs_auth(k))) {
+            int which = (k->flags & HS_REQ_SEARCH) ? 1 : 0;
+            if ((!k->exempt && blocked[which]) || (!authed && needs_auth(k))) {
                 k = next;
                 continue;
             }

@@ -89,6 +89,10 @@ typedef struct hs_client_opts {
 /* Create a client. Refuses a base URL that is plain http:// to anything but
  * loopback (no network I/O happens). On failure the auth in o is freed. */
 hs_client *hs_client_new(hs_client_opts *o, ht_error *err);
+/* The options of portal p's client, auth aside: the base URL from
+ * $HUBTUI_BASE_URL, else the portal's, else HubSpot's; its app type, tier
+ * and time zone. */
+void hs_client_opts_for_portal(const config_portal *p, hs_client_opts *o);
 /* Create the client of a configured portal (config_find_portal rules): the
  * base URL from $HUBTUI_BASE_URL, else the portal's, else HubSpot's; the
  * token from `token` when not NULL, else auth_resolve(); limits from the

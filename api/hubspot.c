@@ -734,9 +734,9 @@ hs_call_id hs_oauth_revoke_refresh(hs_client *c, const char *refresh_token, hs_d
     if (str_empty(refresh_token))
         return bad_argument(c, "revoking needs a refresh token", done, ud);
     strbuf path = {0};
-    strbuf_puts(&path, "/oauth/v1/refresh-tokens/");
-    size_t at = path.len;
-    http_escape(&path, refresh_token);
+    strbuf_puts(&path, "/oauth/v1/refresh-tokens");
+    size_t at = path.len + 1;
+    seg(&path, refresh_token);
     /* The token travels in the path: mask it (and its escaped form) first. */
     log_add_secret(refresh_token);
     char *escaped = xstrndup(strbuf_str(&path) + at, path.len - at);

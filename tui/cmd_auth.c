@@ -138,6 +138,7 @@ static void on_result(void *ud, const hs_result *r)
 {
     check_result *cr = ud;
     cr->status = r->status;
+    cr->http_status = r->http_status;
     ht_error_copy(&cr->err, r->err);
     if (r->status == HT_OK && r->body)
         cr->body = json_incref(r->body);
@@ -304,16 +305,13 @@ static bool make_state(char out[33])
     return true;
 }
 
-/* Options for an OAuth app's client of portal p, before it holds tokens:
- * the same address hs_client_open() would use for the portal. */
+/* Options for an OAuth app's client of portal p, before it holds tokens. */
 static hs_client_opts oauth_client_opts(const config_portal *p)
 {
-    hs_client_opts o = {0};
-    const char *env_base = getenv("HUBTUI_BASE_URL");
-    o.base_url = !str_empty(env_base) ? env_base : p->base_url;
-    o.portal = p->name;
-    o.app = RL_APP_OAUTH;
-    o.tier = p->tier;
+    hs_client_opts o;
+    hs_client_opts_for_portal(p, &o);
+    if (o.app == RL_APP_UNKNOWN)
+        o.app = RL_APP_OAUTH;
     return o;
 }
 
@@ -460,13 +458,8 @@ static const config_portal *pick_portal(const cli_globals *g, config *cfg)
 int cmd_login(const cli_globals *g, int argc, char **argv)
 {
     bool oauth = argc == 2 && strcmp(argv[1], "--oauth") == 0;
-    if (argc > 2 || (argc == 2 && !oauth)) {
-        fprintf(stderr, "usage: hubtui [--portal NAME] login [--oauth]\n"
-                "  a private app token is read from the terminal, or from stdin;\n"
-                "  --oauth (implied when the portal sets oauth_client_id) reads the client id\n"
-                "  (unless configured), the client secret and the code, one a line on stdin\n");
-        return CLI_EXIT_USAGE;
-    }
+    if (argc > 2 || (argc == 2 && !oauth))
+        return cli_usage_error("login");
     config cfg;
     const config_portal *p = pick_portal(g, &cfg);
     int rc = CLI_EXIT_FAILURE;
@@ -476,15 +469,6 @@ int cmd_login(const cli_globals *g, int argc, char **argv)
         rc = login_private(&cfg, p->name);
     config_free(&cfg);
     return rc;
-}
-
-static void on_revoked(void *ud, const hs_result *r)
-{
-    check_result *cr = ud;
-    cr->status = r->status;
-    cr->http_status = r->http_status;
-    if (r->err)
-        ht_error_copy(&cr->err, r->err);
 }
 
 /* Ask HubSpot to forget the portal's refresh token, so a copy of it (a
@@ -507,7 +491,7 @@ static void revoke_at_hubspot(const config_portal *p, const char *refresh)
         return;
     }
     check_result cr = {.status = HT_OK};
-    hs_client_run(c, hs_oauth_revoke_refresh(c, refresh, on_revoked, &cr));
+    hs_client_run(c, hs_oauth_revoke_refresh(c, refresh, on_result, &cr));
     if (cr.status == HT_OK)
         printf("Revoked the OAuth refresh token at HubSpot.\n");
     else if (cr.http_status == 404)
@@ -521,10 +505,8 @@ static void revoke_at_hubspot(const config_portal *p, const char *refresh)
 
 int cmd_logout(const cli_globals *g, int argc, char **argv)
 {
-    if (argc > 1) {
-        fprintf(stderr, "usage: hubtui [--portal NAME] logout\n");
-        return CLI_EXIT_USAGE;
-    }
+    if (argc > 1)
+        return cli_usage_error("logout");
     config cfg;
     const config_portal *p = pick_portal(g, &cfg);
     int rc = CLI_EXIT_FAILURE;

@@ -64,13 +64,11 @@ int cmd_open_portal(const cli_globals *g, bool connect, portal_session **out)
 {
     portal_options po = {
         .portal = g->portal,
-        .offline = g->offline && !connect,
+        .offline = g->offline && !connect,   /* callers that connect refuse --offline */
         .readonly = g->readonly,
     };
     ht_error err;
     ht_error_clear(&err);
-    if (connect && g->offline)
-        return cmd_refuse_offline("this");
     if (portal_open(&po, out, &err) != HT_OK) {
         cmd_print_error(NULL, &err);
         return CLI_EXIT_FAILURE;

@@ -22,16 +22,8 @@
 
 portal_session *cmdw_open(const cli_globals *g)
 {
-    portal_options po = {.portal = g->portal, .offline = g->offline, .readonly = g->readonly};
     portal_session *ps = NULL;
-    ht_error err;
-    if (portal_open(&po, &ps, &err) != HT_OK) {
-        fprintf(stderr, "hubtui: %s\n", err.message);
-        return NULL;
-    }
-    for (size_t i = 0; i < ps->cfg.n_warnings; i++)
-        fprintf(stderr, "hubtui: warning: %s\n", ps->cfg.warnings[i]);
-    return ps;
+    return cmd_open_portal(g, false, &ps) == CLI_EXIT_OK ? ps : NULL;
 }
 
 bool cmdw_writable(const portal_session *ps, const char *what)
