@@ -1,6 +1,7 @@
 #include "apitest.h"
 #include "util.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,4 +98,23 @@ void apitest_start(fakehub *fh, const char *const *args)
         atexit(stop_leftovers);
     if (n_started < sizeof started / sizeof started[0])
         started[n_started++] = fh->pid;
+}
+
+size_t apitest_read_until(int fd, char *out, size_t cap, size_t n, const char *want,
+                          int timeout_ms)
+{
+    int64_t deadline = time_mono_ms() + timeout_ms;
+    out[n] = '\0';
+    while (n + 1 < cap && (!want || !strstr(out, want))) {
+        int left = (int)(deadline - time_mono_ms());
+        struct pollfd pfd = {fd, POLLIN, 0};
+        if (left <= 0 || poll(&pfd, 1, left) <= 0)
+            break;
+        ssize_t got = read(fd, out + n, cap - 1 - n);
+        if (got <= 0)
+            break;   /* EIO once the child is gone */
+        n += (size_t)got;
+        out[n] = '\0';
+    }
+    return n;
 }

@@ -41,4 +41,9 @@ captured *apitest_run(hs_client *c, hs_call_id id, captured *cap);
  * is missing, exit 1 when it fails to start. */
 void apitest_start(fakehub *fh, const char *const *args);
 
+/* Read from fd (a pty, say) into out after its first n bytes until out
+ * holds want (NULL: until EOF), EOF or timeout; returns the length now. */
+size_t apitest_read_until(int fd, char *out, size_t cap, size_t n, const char *want,
+                          int timeout_ms);
+
 #endif

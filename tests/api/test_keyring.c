@@ -225,27 +225,6 @@ static void test_login_logout(void **state)
     fakehub_stop(&fh);
 }
 
-/* Read from fd into out until it holds want (or EOF/timeout); returns the
- * length read. */
-static size_t read_until(int fd, char *out, size_t cap, const char *want, int timeout_ms)
-{
-    size_t n = 0;
-    int64_t deadline = time_mono_ms() + timeout_ms;
-    out[0] = '\0';
-    while (n + 1 < cap && (!want || !strstr(out, want))) {
-        int left = (int)(deadline - time_mono_ms());
-        struct pollfd pfd = {fd, POLLIN, 0};
-        if (left <= 0 || poll(&pfd, 1, left) <= 0)
-            break;
-        ssize_t got = read(fd, out + n, cap - 1 - n);
-        if (got <= 0)
-            break;   /* EIO once the child is gone */
-        n += (size_t)got;
-        out[n] = '\0';
-    }
-    return n;
-}
-
 /* On a terminal: a prompt, no echo of what is typed, and the token kept. */
 static void test_login_on_a_terminal(void **state)
 {
@@ -262,12 +241,12 @@ static void test_login_on_a_terminal(void **state)
         _exit(127);
     }
     char out[4096];
-    read_until(master, out, sizeof out, "portal kr-tty: ", 10000);
+    apitest_read_until(master, out, sizeof out, 0, "portal kr-tty: ", 10000);
     assert_non_null(strstr(out, "HubSpot private app token for portal kr-tty: "));
     char *line = xasprintf("%s\n", fh.token);
     assert_int_equal(write(master, line, strlen(line)), (ssize_t)strlen(line));
     free(line);
-    read_until(master, out, sizeof out, NULL, 10000);
+    apitest_read_until(master, out, sizeof out, 0, NULL, 10000);
     int status;
     waitpid(pid, &status, 0);
     close(master);

@@ -243,24 +243,6 @@ static void test_later_commands_refresh(void **state)
 }
 
 /* Read from fd into out until it holds want (or EOF/timeout). */
-static size_t read_until(int fd, char *out, size_t cap, size_t n, const char *want, int timeout_ms)
-{
-    int64_t deadline = time_mono_ms() + timeout_ms;
-    out[n] = '\0';
-    while (n + 1 < cap && (!want || !strstr(out, want))) {
-        int left = (int)(deadline - time_mono_ms());
-        struct pollfd pfd = {fd, POLLIN, 0};
-        if (left <= 0 || poll(&pfd, 1, left) <= 0)
-            break;
-        ssize_t got = read(fd, out + n, cap - 1 - n);
-        if (got <= 0)
-            break;   /* EIO once the child is gone */
-        n += (size_t)got;
-        out[n] = '\0';
-    }
-    return n;
-}
-
 static void type_line(int fd, const char *text)
 {
     char *line = xasprintf("%s\n", text);
@@ -283,13 +265,13 @@ static void test_login_on_a_terminal(void **state)
         _exit(127);
     }
     static char out[16384];
-    size_t n = read_until(master, out, sizeof out, 0, "Client secret of app " CLIENT_ID ": ",
+    size_t n = apitest_read_until(master, out, sizeof out, 0, "Client secret of app " CLIENT_ID ": ",
                           10000);
     assert_non_null(strstr(out, "Client secret of app " CLIENT_ID ": "));
     assert_null(strstr(out, "client id:"));
     size_t typed_at = n;
     type_line(master, CLIENT_SECRET);
-    n = read_until(master, out, sizeof out, n, "Address or code: ", 10000);
+    n = apitest_read_until(master, out, sizeof out, n, "Address or code: ", 10000);
     assert_non_null(strstr(out, "Address or code: "));
     assert_null(strstr(out + typed_at, CLIENT_SECRET));   /* never echoed */
     assert_non_null(strstr(out, "&scope=crm.objects.contacts.read%20crm.objects.contacts.write"
@@ -303,7 +285,7 @@ static void test_login_on_a_terminal(void **state)
     char *redirected = xasprintf(CFG_REDIRECT "?code=%s&state=%s", code, state_value);
     type_line(master, redirected);
     free(redirected);
-    n = read_until(master, out, sizeof out, n, NULL, 15000);
+    n = apitest_read_until(master, out, sizeof out, n, NULL, 15000);
     int status;
     waitpid(pid, &status, 0);
     close(master);
@@ -413,8 +395,6 @@ static void test_no_secret_service(void **state)
     free(empty_run);
 }
 
-/* logout removes every kind and says which; the next command fails with
- * words that say how to sign in again. */
 /* Does fakehub still know this refresh token? */
 static long refresh_known(const char *refresh)
 {
@@ -425,6 +405,9 @@ static long refresh_known(const char *refresh)
     return status;
 }
 
+/* logout revokes the refresh token at HubSpot, removes every kind and
+ * says which; the next command fails with words that say how to sign in
+ * again. */
 static void test_logout(void **state)
 {
     char out[8192];

@@ -14,11 +14,6 @@
 #include "tmpdir.h"
 #include "util.h"
 
-void fx_remove_tree(const char *dir)
-{
-    tmpdir_remove(dir);
-}
-
 void fx_open(fixture *fx)
 {
     memset(fx, 0, sizeof *fx);

@@ -30,7 +30,5 @@ void fx_put_json(store *st, const char *object, const char *json_text);
 /* A contact record as JSON with the given id and property pairs, for
  * building arrays: fx_contact("7", "firstname", "Ann", NULL). */
 char *fx_record_json(const char *id, ...);
-/* rm -rf dir. */
-void fx_remove_tree(const char *dir);
 
 #endif

@@ -26,6 +26,16 @@ const char *js(const json_t *j, const char *path)
     return json_string_value(jp(j, path));
 }
 
+json_t *find_by(const json_t *arr, const char *key, const char *value)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v)
+        if (js(v, key) && strcmp(js(v, key), value) == 0)
+            return v;
+    return NULL;
+}
+
 long long ji(const json_t *j, const char *path)
 {
     json_t *v = jp(j, path);

@@ -26,6 +26,8 @@ json_t *jp(const json_t *j, const char *path);
 const char *js(const json_t *j, const char *path);
 /* The integer at path, or -1. */
 long long ji(const json_t *j, const char *path);
+/* The first element of arr whose key (a path, as above) is the string value. */
+json_t *find_by(const json_t *arr, const char *key, const char *value);
 /* One request with the instance token; fills r (free with fakehub_response_free). */
 void req(const fakehub *fh, const char *method, const char *path, const char *body,
          fakehub_response *r);

@@ -10,16 +10,6 @@
 
 static fakehub fh;
 
-static json_t *find_by(const json_t *arr, const char *key, const char *value)
-{
-    size_t i;
-    json_t *v;
-    json_array_foreach(arr, i, v)
-        if (js(v, key) && strcmp(js(v, key), value) == 0)
-            return v;
-    return NULL;
-}
-
 static void test_properties_list(void **state)
 {
     fakehub_response r;

@@ -13,16 +13,6 @@
 
 static fakehub fh;
 
-static json_t *find_by(const json_t *arr, const char *key, const char *value)
-{
-    size_t i;
-    json_t *v;
-    json_array_foreach(arr, i, v)
-        if (js(v, key) && strcmp(js(v, key), value) == 0)
-            return v;
-    return NULL;
-}
-
 static json_t *dump(const char *type)
 {
     fakehub_response r;

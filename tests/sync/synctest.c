@@ -28,11 +28,6 @@ const char *const st_objects[] = {
 };
 const size_t st_nobjects = ARRAY_SIZE(st_objects);
 
-void st_remove_tree(const char *dir)
-{
-    tmpdir_remove(dir);
-}
-
 static void open_portal(synctest *t)
 {
     portal_options po = {

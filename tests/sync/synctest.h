@@ -75,7 +75,5 @@ pid_t st_spawn(synctest *t, const char *const *args);
 /* Wait for a child; returns its exit code (128 + signal when killed). */
 int st_wait(pid_t pid);
 
-/* rm -rf dir. */
-void st_remove_tree(const char *dir);
 
 #endif

@@ -23,6 +23,7 @@
 #include "records.h"
 #include "store.h"
 #include "synctest.h"
+#include "tmpdir.h"
 #include "util.h"
 
 typedef struct demo_run {
@@ -203,7 +204,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    st_remove_tree(dir);
+    tmpdir_remove(dir);
     return 0;
 }
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "fixture.h"
+#include "tmpdir.h"
 #include "uistate.h"
 #include "util.h"
 
@@ -75,7 +76,7 @@ static void test_roundtrip(void **state)
     assert_int_equal(uistate_save(s, &err), HT_OK);
     uistate_free(s);
     free(path);
-    fx_remove_tree(dir);
+    tmpdir_remove(dir);
 }
 
 static void test_default_path(void **state)
