@@ -220,15 +220,21 @@ static void test_search_secondly_429(void **state)
     hs_client_free(c);
 }
 
-static void test_daily_limit_stops_the_portal(void **state)
+/* No ten-secondly limit, and a daily limit n requests away. */
+static void leave_daily_budget(int64_t n)
 {
     configure("{\"rate_limit\":\"off\"}");
     json_t *s = server_stats();
     int64_t used = stat_int(s, "dailyUsed");
     json_decref(s);
     char cfg[64];
-    snprintf(cfg, sizeof cfg, "{\"daily\":%lld}", (long long)(used + 3));
+    snprintf(cfg, sizeof cfg, "{\"daily\":%lld}", (long long)(used + n));
     configure(cfg);
+}
+
+static void test_daily_limit_stops_the_portal(void **state)
+{
+    leave_daily_budget(3);
 
     /* One client sees Daily-Remaining reach 0 and stops by itself. */
     hs_client_opts o = apitest_opts(&FH);
@@ -401,13 +407,7 @@ static void test_assoc_batches_skip_the_window(void **state)
  * stops the portal like any other answer's. */
 static void test_assoc_batches_count_toward_the_day(void **state)
 {
-    configure("{\"rate_limit\":\"off\"}");
-    json_t *s = server_stats();
-    int64_t used = stat_int(s, "dailyUsed");
-    json_decref(s);
-    char cfg[64];
-    snprintf(cfg, sizeof cfg, "{\"daily\":%lld}", (long long)(used + 3));
-    configure(cfg);
+    leave_daily_budget(3);
     hs_client_opts o = apitest_opts(&FH);
     o.max_in_flight = 1;
     ht_error err;
