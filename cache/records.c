@@ -983,6 +983,19 @@ static ht_status outbox_has_edits(store *st, int64_t okey, bool *yes, ht_error *
     return rc == SQLITE_ROW ? HT_OK : store_fail(st, rc, "reading the outbox", err);
 }
 
+/* A page's values were written by the thread that read it, so each one is
+ * a cache miss here; asking for the next record's while binding this one's
+ * overlaps those misses instead of taking them one by one (measured: a
+ * backfill's writer spent an eighth of its time on the first byte of each
+ * value). */
+static void prefetch_values(const record_batch *b, size_t r)
+{
+    const char *const *v = b->values + r * b->nprops;
+    for (size_t j = 0; j < b->nprops; j++)
+        if (v[j])
+            __builtin_prefetch(v[j]);
+}
+
 ht_status records_writer_put(record_writer *w, const record_batch *b, int64_t seen_gen,
                              upsert_stats *stats, ht_error *err)
 {
@@ -1007,8 +1020,11 @@ ht_status records_writer_put(record_writer *w, const record_batch *b, int64_t se
         memset(&p, 0, sizeof p);
     strbuf old_text = {0}, new_text = {0};
     int64_t delta = 0;
-    for (size_t r = 0; s == HT_OK && r < b->nrecords; r++)
+    for (size_t r = 0; s == HT_OK && r < b->nrecords; r++) {
+        if (r + 1 < b->nrecords)
+            prefetch_values(b, r + 1);
         s = put_one(w, &p, b, r, seen_gen, &old_text, &new_text, &delta, stats, err);
+    }
     if (s == HT_OK)
         s = records_adjust_count(w->st, w->m->okey, delta, err);
     strbuf_free(&old_text);
@@ -1331,6 +1347,17 @@ static ht_status bulk_forget(store *st, int64_t okey, ht_error *err)
     return store_exec(st, sql, err);
 }
 
+/* PRAGMA secure_delete: 0 off, 1 on, 2 fast; -1 if it cannot be read. */
+static int secure_delete_mode(store *st)
+{
+    sqlite3_stmt *q = store_stmt(st, "PRAGMA secure_delete", NULL);
+    if (!q)
+        return -1;
+    int mode = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;
+    sqlite3_reset(q);
+    return mode;
+}
+
 ht_status records_end_bulk(store *st, const char *object, int64_t *ms, ht_error *err)
 {
     int64_t t0 = time_mono_ms();
@@ -1338,6 +1365,12 @@ ht_status records_end_bulk(store *st, const char *object, int64_t *ms, ht_error 
     if (!m)
         return err ? err->status : HT_NOT_FOUND;
     char **cols = NULL;
+    /* The index's merge frees the pages of its old segments, which hold only
+     * tokens of records still in this file; zeroing each (Debian builds
+     * SQLite with secure_delete on) would write them all out once more. */
+    int secure_delete = secure_delete_mode(st);
+    if (secure_delete == 1)
+        store_exec(st, "PRAGMA secure_delete=FAST", NULL);
     ht_status s = store_begin(st, err);
     if (s == HT_OK)
         s = search_columns(st, m, &cols, err);
@@ -1379,6 +1412,11 @@ ht_status records_end_bulk(store *st, const char *object, int64_t *ms, ht_error 
     }
     free_cols(cols, m->nsearch);
     objmeta_release(m);
+    if (secure_delete == 1) {
+        char pragma[40];
+        snprintf(pragma, sizeof pragma, "PRAGMA secure_delete=%d", secure_delete);
+        store_exec(st, pragma, NULL);
+    }
     store_exec(st, "PRAGMA cache_size=-16384", NULL);
     if (ms)
         *ms = time_mono_ms() - t0;

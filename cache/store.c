@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,9 +188,21 @@ static ht_status apply_pragmas(store *st, ht_error *err)
     return store_exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", err);
 }
 
+/* SQLite counts every allocation under a global mutex unless told not to;
+ * nothing here reads those counts, and a backfill makes tens of millions of
+ * allocations on two threads. It must be said before SQLite starts: at the
+ * first open (after that SQLite refuses it, harmlessly). */
+static pthread_once_t library_once = PTHREAD_ONCE_INIT;
+
+static void library_setup(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static ht_status open_connection(const char *path, bool readonly, store **out,
                                  ht_error *err)
 {
+    pthread_once(&library_once, library_setup);
     store *st = xcalloc(1, sizeof *st);
     st->path = xstrdup(path);
     st->readonly = readonly;

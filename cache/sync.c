@@ -253,6 +253,42 @@ bool job_unpark(sync_job *j)
     return true;
 }
 
+/* The job itself is hs_defer's argument: it lives until its operation is
+ * unregistered, which drops the deferred call with it. */
+static void run_job_deferred(void *ud)
+{
+    sync_job *j = ud;
+    void (*fn)(sync_job *, void *) = j->defer_fn;
+    void *arg = j->defer_ud;
+    j->defer_fn = NULL;
+    j->defer_ud = NULL;
+    if (!fn || j->finished)
+        return;
+    fn(j, arg);
+    job_advance(j);
+}
+
+void job_defer(sync_job *j, void (*fn)(sync_job *j, void *ud), void *ud)
+{
+    if (!j->c || !j->op) {
+        fn(j, ud);   /* no loop to come back from */
+        return;
+    }
+    bool queued = j->defer_fn != NULL;
+    j->defer_fn = fn;
+    j->defer_ud = ud;
+    if (!queued)
+        hs_defer(j->c, j->op, run_job_deferred, j);
+}
+
+void job_undefer(sync_job *j, void *ud)
+{
+    if (j->defer_ud == ud) {
+        j->defer_fn = NULL;
+        j->defer_ud = NULL;
+    }
+}
+
 ht_status job_failf(sync_job *j, ht_status st, const char *fmt, ...)
 {
     ht_error e;

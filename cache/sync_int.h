@@ -127,6 +127,8 @@ struct sync_job {
     int        outstanding;
     void      *parked;       /* a write waiting for the loop (job_park) */
     void     (*parked_drop)(void *);
+    void     (*defer_fn)(sync_job *j, void *ud);   /* job_defer's work, if any */
+    void      *defer_ud;
 
     sync_obj  *objs;
     size_t     nobjs;
@@ -177,6 +179,11 @@ void job_park(sync_job *j, void *ud, void (*drop)(void *ud));
 bool job_unpark(sync_job *j);
 /* Go on with the next task if nothing is outstanding (after a parked write). */
 void job_continue(sync_job *j);
+/* Run fn(j, ud) at the client's next step — after the requests submitted
+ * now are on their way — unless the job ends first. One at a time (a second
+ * replaces the first); job_undefer(j, ud) forgets it when ud goes away. */
+void job_defer(sync_job *j, void (*fn)(sync_job *j, void *ud), void *ud);
+void job_undefer(sync_job *j, void *ud);
 /* Count records written for the progress report. */
 void job_count_records(sync_job *j, size_t obj, int64_t n);
 /* Tell on_progress now (throttled unless force). */

@@ -38,6 +38,10 @@ typedef struct list_walk {
     bool           bulk;        /* the search index is rebuilt at the end */
     int64_t        gen;
     char          *after;       /* cursor of the page being fetched (NULL: first) */
+    bool           ahead;       /* `after` was asked for from the end of the page
+                                 * being read, before reading it (page_peek_next) */
+    strbuf         held;        /* that page's body, read at the client's next step */
+    bool           holding;
     size_t        *group;       /* property groups: [group[g], group[g+1]) */
     size_t         ngroups;
     char          *path;        /* the list URL without the cursor */
@@ -58,6 +62,8 @@ static void list_walk_free(void *p)
     list_walk *lw = p;
     if (!lw)
         return;
+    job_undefer(lw->j, lw);
+    strbuf_free(&lw->held);
     page_writer_free(lw->pw);
     records_writer_close(lw->w);
     page_reader_free(lw->reader);
@@ -158,6 +164,14 @@ static bool write_plain(sync_job *j, list_walk *lw)
 
 static void next_page(sync_job *j, list_walk *lw, const char *next)
 {
+    if (lw->ahead) {
+        /* Already asked for: the whole page must say what its end said. */
+        lw->ahead = false;
+        if (str_cmp0(next, lw->after) != 0)
+            job_failf(j, HT_PARSE, "HubSpot sent a malformed page: its paging cursor "
+                      "differs from the one at its end");
+        return;
+    }
     if (!next)
         return;
     free(lw->after);
@@ -223,10 +237,11 @@ static void read_other_groups(sync_job *j, list_walk *lw, record_page *pg)
 /* The batch reader refused the page: if its results are a list after all,
  * store it record by record (a shape we did not expect); otherwise it is
  * malformed. */
-static void read_slowly(sync_job *j, list_walk *lw, const hs_result *r, const ht_error *why)
+static void read_slowly(sync_job *j, list_walk *lw, const char *raw, size_t len,
+                        const ht_error *why)
 {
     sync_obj *o = &j->objs[lw->obj];
-    json_t *body = json_loadb(r->raw ? r->raw : "", r->raw_len, 0, NULL);
+    json_t *body = json_loadb(raw ? raw : "", len, 0, NULL);
     json_t *results = json_object_get(body, "results");
     ht_error e;
     if (!json_is_array(results)) {
@@ -261,12 +276,13 @@ static void read_slowly(sync_job *j, list_walk *lw, const hs_result *r, const ht
 
 /* Read an answer into pg; a refused page goes the slow way (after what the
  * writer holds). Returns false when the page is done with (or failed). */
-static bool read_page(sync_job *j, list_walk *lw, const hs_result *r, record_page *pg)
+static bool read_page(sync_job *j, list_walk *lw, const char *raw, size_t len,
+                      record_page *pg)
 {
     ht_error e;
-    if (page_read(lw->reader, r->raw, r->raw_len, pg, &e) == HT_OK) {
+    if (page_read(lw->reader, raw, len, pg, &e) == HT_OK) {
         const char *next = pg->next_after;
-        if (next && lw->after && strcmp(next, lw->after) == 0) {
+        if (!lw->ahead && next && lw->after && strcmp(next, lw->after) == 0) {
             job_failf(j, HT_PARSE, "paging did not advance (the same cursor twice)");
             return false;
         }
@@ -275,10 +291,46 @@ static bool read_page(sync_job *j, list_walk *lw, const hs_result *r, record_pag
     if (lw->pw && !finish_writer(j, lw))
         return false;
     if (lw->ngroups == 1)
-        read_slowly(j, lw, r, &e);
+        read_slowly(j, lw, raw, len, &e);
     else
         job_fail(j, HT_PARSE, &e);
     return false;
+}
+
+/* Read a page into the writer's ring, ask for the next (unless that was
+ * done from the page's end) and queue it for storing. */
+static void take_page(sync_job *j, list_walk *lw, const char *raw, size_t len)
+{
+    record_page *pg = page_writer_slot(lw->pw);   /* waits only when the writer is behind */
+    if (!pg) {
+        finish_writer(j, lw);   /* reports the writer's failure */
+        return;
+    }
+    if (!read_page(j, lw, raw, len, pg))
+        return;
+    /* Ask for the next page first: it is being prepared while this one is stored. */
+    next_page(j, lw, pg->next_after);
+    if (j->stopping)
+        return;
+    bool last = pg->next_after == NULL;
+    page_writer_queue(lw->pw);
+    ht_status st;
+    ht_error e;
+    count_written(j, lw, page_writer_written(lw->pw, &st, &e));
+    if (st != HT_OK)
+        job_fail(j, st, &e);
+    else if (last)
+        finish_writer(j, lw);
+}
+
+static void read_held(sync_job *j, void *ud)
+{
+    list_walk *lw = ud;
+    if (!lw->holding)
+        return;
+    lw->holding = false;
+    if (!j->stopping && lw->pw)
+        take_page(j, lw, lw->held.buf, lw->held.len);
 }
 
 static void on_list_page(sync_job *j, job_call *k, const hs_result *r)
@@ -289,7 +341,7 @@ static void on_list_page(sync_job *j, job_call *k, const hs_result *r)
         return;
     }
     if (!lw->pw) {
-        if (!read_page(j, lw, r, &lw->page))
+        if (!read_page(j, lw, r->raw, r->raw_len, &lw->page))
             return;
         if (lw->ngroups > 1 && lw->page.batch.nrecords > 0)
             read_other_groups(j, lw, &lw->page);
@@ -297,24 +349,27 @@ static void on_list_page(sync_job *j, job_call *k, const hs_result *r)
             next_page(j, lw, lw->page.next_after);
         return;
     }
-    record_page *pg = page_writer_slot(lw->pw);   /* waits only when the writer is behind */
-    if (!pg) {
-        finish_writer(j, lw);   /* reports the writer's failure */
+    read_held(j, lw);   /* pages are read in order, whatever ran first */
+    if (j->stopping || !lw->pw)
+        return;
+    /* The page's end names the next one (HubSpot puts paging last): ask for
+     * it now and read this page at the client's next step, once that
+     * request is on its way, so HubSpot prepares it while we read. The
+     * read checks that the whole page names the same cursor. */
+    char *ahead = NULL;
+    if (page_peek_next(r->raw, r->raw_len, &ahead) && str_cmp0(ahead, lw->after) != 0) {
+        strbuf_reset(&lw->held);
+        strbuf_append(&lw->held, r->raw, r->raw_len);
+        lw->holding = true;
+        free(lw->after);
+        lw->after = ahead;
+        request_page(j, lw);
+        lw->ahead = true;
+        job_defer(j, read_held, lw);
         return;
     }
-    if (!read_page(j, lw, r, pg))
-        return;
-    /* Ask for the next page first: it is being prepared while this one is stored. */
-    next_page(j, lw, pg->next_after);
-    bool last = pg->next_after == NULL;
-    page_writer_queue(lw->pw);
-    ht_status st;
-    ht_error e;
-    count_written(j, lw, page_writer_written(lw->pw, &st, &e));
-    if (st != HT_OK)
-        job_fail(j, st, &e);
-    else if (last)
-        finish_writer(j, lw);
+    free(ahead);
+    take_page(j, lw, r->raw, r->raw_len);
 }
 
 static void request_page(sync_job *j, list_walk *lw)

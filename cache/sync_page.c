@@ -316,6 +316,57 @@ ht_status page_read(page_reader *r, const char *body, size_t len, record_page *p
     return HT_OK;
 }
 
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+bool page_peek_next(const char *body, size_t len, char **after)
+{
+    *after = NULL;
+    static const char key[] = "\"paging\"";
+    const size_t klen = sizeof key - 1;
+    /* Only the end is looked at: the paging member is a few hundred bytes. */
+    size_t lo = len > 4096 ? len - 4096 : 0;
+    if (!body || len < klen)
+        return false;
+    /* The last "paging" token: in valid JSON that byte sequence is always
+     * a whole string (quotes inside strings are escaped). */
+    const char *k = NULL;
+    for (size_t i = len - klen + 1; i-- > lo;)
+        if (body[i] == '"' && memcmp(body + i, key, klen) == 0) {
+            k = body + i;
+            break;
+        }
+    if (!k)
+        return false;
+    const char *p = k + klen, *end = body + len;
+    while (p < end && is_space(*p))
+        p++;
+    if (p == end || *p != ':')
+        return false;
+    p++;
+    pthread_once(&hooks_once, install_hooks);
+    const char *vend = NULL;
+    cJSON *paging = cJSON_ParseWithLengthOpts(p, (size_t)(end - p), &vend, false);
+    if (!paging)
+        return false;
+    /* It must be the last member of the outermost object: one closing
+     * brace, then nothing. */
+    const char *q = vend;
+    while (q < end && is_space(*q))
+        q++;
+    bool last = q < end && *q == '}';
+    for (q++; last && q < end; q++)
+        last = is_space(*q);
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(paging, "next"), "after");
+    if (last && cJSON_IsString(a) && *a->valuestring)
+        *after = xstrdup(a->valuestring);
+    cJSON_Delete(paging);
+    return *after != NULL;
+}
+
 void record_page_clear(record_page *pg)
 {
     record_page_release(pg);

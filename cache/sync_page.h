@@ -52,6 +52,12 @@ typedef struct record_page {
  * record lacks are empty (NULL). */
 ht_status page_read(page_reader *r, const char *body, size_t len, record_page *page,
                     ht_error *err);
+/* The page's paging.next.after, read from the end of its body alone, so
+ * the next page can be asked for while this one is read: HubSpot puts
+ * paging last. True (with *after set, to free) when the body ends with a
+ * top-level "paging" member holding a cursor; false when it does not say
+ * so plainly (the last page, or another layout): then page_read tells. */
+bool page_peek_next(const char *body, size_t len, char **after);
 /* Drop what the page read (its document and texts) but keep its arrays
  * for the next page: the page writer does this on its own thread, after
  * storing, so freeing a page's tree never holds up the next read. */

@@ -165,6 +165,18 @@ static void test_numbers(void **state)
     assert_true(str_to_i64("-42", &i));
     assert_int_equal(i, -42);
     assert_false(str_to_i64("4 2", &i));
+    /* the digits-only path and strtoll's agree, up to the limits */
+    assert_true(str_to_i64("0", &i));
+    assert_int_equal(i, 0);
+    assert_true(str_to_i64("123456789012345678", &i));   /* 18 digits */
+    assert_int_equal(i, 123456789012345678LL);
+    assert_true(str_to_i64("9223372036854775807", &i));  /* 19: the largest */
+    assert_true(i == INT64_MAX);
+    assert_false(str_to_i64("9223372036854775808", &i)); /* one more */
+    assert_false(str_to_i64("12a", &i));
+    assert_false(str_to_i64("12 ", &i));
+    assert_true(str_to_i64("+7", &i));
+    assert_int_equal(i, 7);
 }
 
 static void test_redaction(void **state)

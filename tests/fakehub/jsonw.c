@@ -23,13 +23,39 @@ static bool word_needs_escape(uint64_t w)
     return ((control | is_quote | is_backslash) & highs) != 0;
 }
 
+/* The index of the first byte of s that needs escaping, or n. */
+static size_t plain_prefix(const char *s, size_t n)
+{
+    size_t i = 0;
+    uint64_t w;
+    while (i + 8 <= n && (memcpy(&w, s + i, 8), !word_needs_escape(w)))
+        i += 8;
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == '"' || c == '\\')
+            break;
+    }
+    return i;
+}
+
 void jw_strn(strbuf *sb, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     strbuf_grow(sb, n + 2);
+    size_t plain = plain_prefix(s, n);
+    if (plain == n) {
+        /* Nearly every value: copied as it is, without further calls. */
+        char *out = sb->buf + sb->len;
+        out[0] = '"';
+        memcpy(out + 1, s, n);
+        out[n + 1] = '"';
+        out[n + 2] = '\0';
+        sb->len += n + 2;
+        return;
+    }
     sb->buf[sb->len++] = '"';
     size_t start = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = plain; i < n; i++) {
         uint64_t w;
         while (i + 8 <= n && (memcpy(&w, s + i, 8), !word_needs_escape(w)))
             i += 8;

@@ -66,6 +66,10 @@ static fh_propdef *new_prop(fh_otype *t, const char *name)
     fh_propdef *p = xcalloc(1, sizeof *p);
     p->pidx = t->n_props;
     p->name = xstrdup(name);
+    strbuf key = {0};
+    jw_key(&key, name);
+    p->json_key_len = key.len;
+    p->json_key = strbuf_detach(&key);
     p->display_order = -1;
     p->created_at = p->updated_at = PORTAL_CREATED_MS;
     t->props[t->n_props++] = p;
@@ -237,6 +241,7 @@ void model_init(fh_model *m, int64_t portal_id, uint64_t seed)
 static void free_prop(fh_propdef *p)
 {
     free(p->name);
+    free(p->json_key);
     free(p->label);
     free(p->description);
     free(p->group);

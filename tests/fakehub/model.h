@@ -40,6 +40,8 @@ typedef struct fh_option {
 typedef struct fh_propdef {
     int        pidx;
     char      *name, *label, *description, *group, *field_type;
+    char      *json_key;     /* "name": — written once, copied into every record */
+    size_t     json_key_len;
     fh_ptype   type;
     fh_option *options;
     int        n_options;

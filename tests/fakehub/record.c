@@ -294,7 +294,7 @@ void record_json(strbuf *sb, const fh_otype *t, const fh_rowset *rs, const fh_ro
         const fh_propdef *d = t->props[idx];
         if (k)
             strbuf_putc(sb, ',');
-        jw_key(sb, d->name);
+        strbuf_append(sb, d->json_key, d->json_key_len);
         if (d->special != SP_NONE) {
             char v[32];
             special_value(d, row, v);

@@ -133,6 +133,51 @@ static void test_huge_page_memory_returns(void **state)
     page_reader_free(r);
 }
 
+/* The cursor read from the end of a page alone: only when paging is
+ * plainly the last member of the outermost object. */
+static void test_peek_next(void **state)
+{
+    static const struct { const char *body; const char *want; } cases[] = {
+        {"{\"results\":[],\"paging\":{\"next\":{\"after\":\"200\",\"link\":\"x\"}}}", "200"},
+        {"{\"results\":[] , \"paging\" : {\"next\":{\"after\":\"7\"}} }\r\n", "7"},
+        /* a record with a property named paging, before the real one */
+        {"{\"results\":[{\"id\":\"1\",\"properties\":{\"paging\":\"x\"}}],"
+         "\"paging\":{\"next\":{\"after\":\"2\"}}}", "2"},
+        /* the last page: no paging at all */
+        {"{\"results\":[{\"id\":\"1\",\"properties\":{}}]}", NULL},
+        /* paging, but not last */
+        {"{\"paging\":{\"next\":{\"after\":\"2\"}},\"results\":[]}", NULL},
+        /* paging nested in something else */
+        {"{\"results\":[],\"x\":{\"paging\":{\"next\":{\"after\":\"2\"}}}}", NULL},
+        {"{\"results\":[{\"paging\":{\"next\":{\"after\":\"2\"}}}]}", NULL},
+        /* "paging" as a value, and inside a string */
+        {"{\"results\":[],\"k\":\"paging\"}", NULL},
+        {"{\"results\":[],\"k\":\"a \\\"paging\\\": {}\"}", NULL},
+        /* cut short, or no cursor in it */
+        {"{\"results\":[],\"paging\":{\"next\":{\"after\":\"2\"}}", NULL},
+        {"{\"results\":[],\"paging\":{\"next\":{\"after\":\"2", NULL},
+        {"{\"results\":[],\"paging\":{\"next\":{}}}", NULL},
+        {"{\"results\":[],\"paging\":{\"next\":{\"after\":\"\"}}}", NULL},
+        {"{\"results\":[],\"paging\":{\"next\":{\"after\":2}}}", NULL},
+        {"", NULL},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        char *after = (char *)"untouched";
+        bool told = page_peek_next(cases[i].body, strlen(cases[i].body), &after);
+        if (cases[i].want) {
+            if (!told)
+                fail_msg("case %zu: no cursor from %s", i, cases[i].body);
+            assert_string_equal(after, cases[i].want);
+        } else if (told) {
+            fail_msg("case %zu: a cursor '%s' from %s", i, after, cases[i].body);
+        } else {
+            assert_null(after);
+        }
+        free(after);
+    }
+    assert_false(page_peek_next(NULL, 0, &(char *){NULL}));
+}
+
 /* ---- real pages through the client ---------------------------------------------------- */
 
 typedef struct page_answer {
@@ -181,17 +226,23 @@ static void compare_with_answer(json_t *page, const record_page *pg, const char 
 
 /* A real page cut short anywhere is refused (a cut answer is never a
  * page), and with bytes changed it is read or refused — never a crash or a
- * read outside the text (the sanitizers watch). */
+ * read outside the text (the sanitizers watch); the cursor read from its
+ * end is either absent or the page's own. */
 static void damaged_pages_are_refused(page_reader *r, const char *body, size_t len)
 {
     record_page pg = {0};
     ht_error err;
+    char *whole_after = NULL;
+    assert_true(page_peek_next(body, len, &whole_after));
     char *copy = xmalloc(len);
     for (size_t k = 0; k < 400; k++) {
         size_t cut = k < 200 ? len - 1 - k : (len - 1) * (k - 200) / 200;
         memcpy(copy, body, cut);   /* exactly cut bytes: nothing readable past them */
         if (page_read(r, copy, cut, &pg, &err) != HT_PARSE)
             fail_msg("a page cut to %zu of %zu bytes was accepted", cut, len);
+        char *after = NULL;
+        if (page_peek_next(copy, cut, &after))
+            fail_msg("a cursor '%s' from a page cut to %zu bytes", after, cut);
     }
     uint64_t seed = 0x9e3779b97f4a7c15ull;
     for (int k = 0; k < 400; k++) {
@@ -202,8 +253,13 @@ static void damaged_pages_are_refused(page_reader *r, const char *body, size_t l
         }
         ht_status st = page_read(r, copy, len, &pg, &err);
         assert_true(st == HT_OK || st == HT_PARSE);
+        char *after = NULL;
+        if (page_peek_next(copy, len, &after))
+            assert_non_null(after);
+        free(after);
     }
     free(copy);
+    free(whole_after);
     record_page_clear(&pg);
 }
 
@@ -335,6 +391,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_values_and_shapes),
         cmocka_unit_test(test_wrong_shapes_are_refused),
+        cmocka_unit_test(test_peek_next),
         cmocka_unit_test(test_huge_page_memory_returns),
         cmocka_unit_test(test_real_pages_match_the_client),
         cmocka_unit_test(test_keyset_walk_misses_nothing),
