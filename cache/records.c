@@ -281,11 +281,11 @@ static ht_status fts_write(store *st, const objmeta *m, bool del, int64_t id, co
     return store_step_done(st, s, "updating the search index", err);
 }
 
-/* SELECT 1, <search columns> FROM rec WHERE id=? for m. */
+/* SELECT updated_ms, <search columns> FROM rec WHERE id=? for m. */
 static char *search_probe_sql(const objmeta *m, char **cols, size_t ncols)
 {
     strbuf sb = {0};
-    strbuf_puts(&sb, "SELECT 1");
+    strbuf_puts(&sb, "SELECT updated_ms");
     for (size_t i = 0; i < ncols; i++) {
         strbuf_puts(&sb, ", ");
         if (cols[i])
@@ -575,6 +575,7 @@ struct record_writer {
     const objmeta *m;
     bool           pending_edits;   /* the outbox holds edits of this object */
     bool           search_live;     /* keep the full-text index in step (not bulk loading) */
+    bool           keep_newer;      /* records_writer_keep_newer */
     int64_t        max_id;          /* no row has a larger id: larger ids need no probe */
     own_stmt       probe, insert, update, fts_ins, fts_del;
 };
@@ -640,6 +641,11 @@ record_writer *records_writer_open(store *st, const char *object, ht_error *err)
         return NULL;
     }
     return w;
+}
+
+void records_writer_keep_newer(record_writer *w, bool on)
+{
+    w->keep_newer = on;
 }
 
 void records_writer_close(record_writer *w)
@@ -727,7 +733,7 @@ static char *update_sql(const objmeta *m, const put_plan *p, const char *const *
 static ht_status plan_statements(record_writer *w, put_plan *p, ht_error *err)
 {
     char *probe = w->search_live ? search_probe_sql(w->m, p->search_cols, w->m->nsearch)
-                                 : xasprintf("SELECT 1 FROM %s WHERE id=?", w->m->table);
+                                 : xasprintf("SELECT updated_ms FROM %s WHERE id=?", w->m->table);
     ht_status s = own_stmt_set(w->st, &w->probe, probe, err);
     if (s == HT_OK)
         s = own_stmt_set(w->st, &w->insert, insert_sql(w->m, p), err);
@@ -828,8 +834,11 @@ static ht_status apply_pending(record_writer *w, put_plan *p, const record_batch
     return s;
 }
 
-static ht_status probe_old(record_writer *w, put_plan *p, int64_t id, strbuf *text,
-                           bool *exists, bool *live, strbuf *merged, ht_error *err)
+/* Look for the record's row: *exists, and *stale when keep_newer is on and
+ * the row is newer than updated (the incoming record's). The probe is left
+ * on the row for search_texts; the caller resets it. */
+static ht_status probe_old(record_writer *w, put_plan *p, int64_t id, int64_t updated,
+                           bool *exists, bool *stale, ht_error *err)
 {
     /* List pages come in id order, so during a backfill nearly every id is
      * beyond the largest stored one and cannot exist yet. */
@@ -841,14 +850,26 @@ static ht_status probe_old(record_writer *w, put_plan *p, int64_t id, strbuf *te
         w->max_id = id;
     }
     *exists = rc == SQLITE_ROW;
-    *live = false;
+    *stale = *exists && w->keep_newer && updated &&
+             sqlite3_column_type(p->probe, 0) == SQLITE_INTEGER &&
+             updated < sqlite3_column_int64(p->probe, 0);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        sqlite3_reset(p->probe);
+        return store_fail(w->st, rc, "reading a record", err);
+    }
+    return HT_OK;
+}
+
+/* The row's search text as stored (text) and as it will be (merged), from
+ * the probe's row and the incoming values. */
+static void search_texts(record_writer *w, put_plan *p, bool exists, strbuf *text,
+                         strbuf *merged)
+{
     strbuf_reset(text);
     strbuf_reset(merged);
     if (!w->search_live) {
-        /* Bulk loading: the index is rebuilt at the end; only existence matters. */
-        *live = *exists;
-    } else if (rc == SQLITE_ROW) {
-        *live = true;
+        /* Bulk loading: the index is rebuilt at the end. */
+    } else if (exists) {
         for (size_t i = 0; i < w->m->nsearch; i++) {
             const char *old = (const char *)sqlite3_column_text(p->probe, (int)i + 1);
             text_append(text, old);
@@ -862,10 +883,6 @@ static ht_status probe_old(record_writer *w, put_plan *p, int64_t id, strbuf *te
             text_append(merged, j >= 0 ? p->row[j] : NULL);
         }
     }
-    sqlite3_reset(p->probe);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return store_fail(w->st, rc, "reading a record", err);
-    return HT_OK;
 }
 
 static bool row_has_absent(const put_plan *p)
@@ -932,10 +949,18 @@ static ht_status put_one(record_writer *w, put_plan *p, const record_batch *b, s
     }
     for (size_t j = 0; j < b->nprops; j++)
         p->row[j] = b->values[r * b->nprops + j];
-    ht_status s = w->pending_edits ? apply_pending(w, p, b, id, err) : HT_OK;
-    bool exists = false, live = false;
+    bool exists = false, stale = false;
+    ht_status s = probe_old(w, p, id, updated, &exists, &stale, err);
+    if (s == HT_OK && stale) {
+        sqlite3_reset(p->probe);
+        stats->kept_newer++;
+        return HT_OK;
+    }
+    if (s == HT_OK && w->pending_edits)
+        s = apply_pending(w, p, b, id, err);
     if (s == HT_OK)
-        s = probe_old(w, p, id, old_text, &exists, &live, new_text, err);
+        search_texts(w, p, exists, old_text, new_text);
+    sqlite3_reset(p->probe);
     int64_t created = b->created_ms ? b->created_ms[r] : 0;
     if (s == HT_OK)
         s = write_row(w, p, id, exists, created, updated, gen, err);
@@ -1209,7 +1234,8 @@ static ht_status set_deferred(store *st, int64_t okey, bool on, ht_error *err)
     return store_step_done(st, s, "switching bulk mode", err);
 }
 
-/* A bulk load's connection gets a bigger page cache (64 MB instead of 16):
+/* A bulk load's connection gets a bigger page cache (64 MB instead of 16,
+ * unless its size was chosen with store_set_cache_kb):
  * the load and the one-pass index build touch much more than browsing. */
 #define BULK_CACHE_KB 65536
 
@@ -1245,9 +1271,7 @@ ht_status records_begin_bulk(store *st, const char *object, ht_error *err)
     if (s == HT_OK)
         s = bulk_note_start(st, m, err);
     objmeta_release(m);
-    char pragma[64];
-    snprintf(pragma, sizeof pragma, "PRAGMA cache_size=-%d", BULK_CACHE_KB);
-    return s == HT_OK ? store_exec(st, pragma, err) : s;
+    return s == HT_OK ? store_apply_cache_kb(st, BULK_CACHE_KB, err) : s;
 }
 
 bool records_search_ready(store *st, const char *object)
@@ -1417,7 +1441,7 @@ ht_status records_end_bulk(store *st, const char *object, int64_t *ms, ht_error 
         snprintf(pragma, sizeof pragma, "PRAGMA secure_delete=%d", secure_delete);
         store_exec(st, pragma, NULL);
     }
-    store_exec(st, "PRAGMA cache_size=-16384", NULL);
+    store_apply_cache_kb(st, 0, NULL);
     if (ms)
         *ms = time_mono_ms() - t0;
     return s;

@@ -44,6 +44,7 @@ typedef struct record_batch {
 
 typedef struct upsert_stats {
     size_t  inserted, updated, archived;
+    size_t  kept_newer;            /* left as cached: older than the cache's (keep_newer) */
     int64_t max_updated_ms;        /* newest updatedAt seen: the sync high-water mark */
 } upsert_stats;
 
@@ -51,6 +52,10 @@ typedef struct record_writer record_writer;
 
 /* A writer for one object type (statements prepared once, reused). */
 record_writer *records_writer_open(store *st, const char *object, ht_error *err);
+/* Leave a cached record as it is when the incoming one is older (its
+ * updatedAt before the cached one's): HubSpot's search index lags writes,
+ * so a search soon after a push can return a record as it was before. */
+void records_writer_keep_newer(record_writer *w, bool on);
 /* Upsert a batch. seen_gen > 0 stamps the records as seen by that full
  * reconciliation pass (see records_sweep_unseen). Opens its own transaction
  * when none is open. Properties with a queued local edit keep the local

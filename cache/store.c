@@ -177,10 +177,9 @@ static ht_status apply_pragmas(store *st, ht_error *err)
     sqlite3_busy_timeout(st->db, BUSY_MS);
     store_set_progress_period(st, PROGRESS_OPS);
     sqlite3_extended_result_codes(st->db, 1);
-    /* 16 MB of page cache per connection keeps the TUI well inside its
-     * memory budget while holding the hot part of a 1M-row list. */
-    const char *common = "PRAGMA foreign_keys=OFF; PRAGMA cache_size=-16384;"
-                         "PRAGMA temp_store=FILE;";
+    char common[128];
+    snprintf(common, sizeof common, "PRAGMA foreign_keys=OFF; PRAGMA cache_size=-%d;"
+             "PRAGMA temp_store=FILE;", STORE_DEFAULT_CACHE_KB);
     if (store_exec(st, common, err) != HT_OK)
         return err ? err->status : HT_DB;
     if (st->readonly)
@@ -529,7 +528,14 @@ void store_interrupt(store *st) { sqlite3_interrupt(st->db); }
 
 ht_status store_set_cache_kb(store *st, int kb, ht_error *err)
 {
+    st->cache_kb = kb > 0 ? kb : 0;
+    return store_apply_cache_kb(st, 0, err);
+}
+
+ht_status store_apply_cache_kb(store *st, int bulk_kb, ht_error *err)
+{
+    int kb = st->cache_kb ? st->cache_kb : bulk_kb ? bulk_kb : STORE_DEFAULT_CACHE_KB;
     char pragma[48];
-    snprintf(pragma, sizeof pragma, "PRAGMA cache_size=-%d", kb > 0 ? kb : 2000);
+    snprintf(pragma, sizeof pragma, "PRAGMA cache_size=-%d", kb);
     return store_exec(st, pragma, err);
 }

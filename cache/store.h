@@ -65,7 +65,8 @@ void store_rollback(store *st);
 /* End the innermost transaction by the outcome of its work: commit when s is
  * HT_OK, roll back when s or the commit failed. Returns the final status. */
 ht_status store_commit_or_rollback(store *st, ht_status s, ht_error *err);
-/* Size this connection's page cache (KiB): memory against speed. */
+/* Size this connection's page cache (KiB): memory against speed. It stays
+ * so through bulk loads; kb <= 0 goes back to the default. */
 ht_status store_set_cache_kb(store *st, int kb, ht_error *err);
 /* True while a transaction opened by store_begin is open. */
 bool store_in_transaction(const store *st);

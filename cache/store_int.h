@@ -20,6 +20,10 @@ typedef struct stmt_slot {
     uint64_t      last_used;
 } stmt_slot;
 
+/* 16 MB of page cache per connection keeps the TUI well inside its memory
+ * budget while holding the hot part of a 1M-row list. */
+#define STORE_DEFAULT_CACHE_KB 16384
+
 struct store {
     sqlite3 *db;
     char    *path;
@@ -43,6 +47,7 @@ struct store {
     int64_t plan_budget;      /* query.c's sorted-plan budget; 0 = its default (tests) */
     int     progress_period;  /* VM steps between progress checks */
     uint64_t write_gen;       /* bumped by every write through this connection */
+    int      cache_kb;        /* the page cache asked for (store_set_cache_kb), 0: the default */
     uint64_t query_serial;    /* names per-query temp tables */
 
     /* Object metadata snapshots, reloaded when kv.meta_gen moves. */
@@ -101,5 +106,9 @@ ht_status store_open_path_at_version(const char *path, int version, store **out,
 
 /* Drop cached object metadata (meta.c owns the snapshots). */
 void meta_cache_clear(store *st);
+
+/* Apply the page cache size: the one asked for with store_set_cache_kb,
+ * else bulk_kb when > 0 (a bulk load), else the default. */
+ht_status store_apply_cache_kb(store *st, int bulk_kb, ht_error *err);
 
 #endif

@@ -501,8 +501,6 @@ static ht_status walk_setup(sync_job *j, sync_obj *o, list_walk *lw, ht_error *e
     }
     if (s == HT_OK && lw->bulk)
         s = records_begin_bulk(j->st, o->name, err);
-    if (s == HT_OK && lw->bulk && j->cache_kb > 0)
-        s = store_set_cache_kb(j->st, j->cache_kb, err);
     if (s != HT_OK)
         return s;
     lw->ngroups = sync_split_props(o->props, o->nprops, j->url_budget, &lw->group);
@@ -569,8 +567,6 @@ static void list_end(sync_job *j, size_t obj)
     ht_error e;
     int64_t index_ms = 0;
     ht_status s = lw->bulk ? records_end_bulk(j->st, o->name, &index_ms, &e) : HT_OK;
-    if (s == HT_OK && lw->bulk && j->cache_kb > 0)
-        s = store_set_cache_kb(j->st, j->cache_kb, &e);   /* not the default it restored */
     if (lw->bulk && s == HT_OK)
         note_index(j, lw, index_ms);
     sync_checkpoint cp;

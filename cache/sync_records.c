@@ -71,6 +71,9 @@ ht_status sync_write_records(store *st, record_writer *w, const char *object, js
         if (!str_empty(merged))
             s = sync_forget_merged(st, object, id, merged, err);
     }
+    if (stats.kept_newer)
+        log_info("sync: %s: %zu records came older than the cache holds them (the search "
+                 "index lags); kept the cache's", object, stats.kept_newer);
     if (written)
         *written = stats.inserted + stats.updated + stats.archived;
     return s;
@@ -134,71 +137,6 @@ static void incr_free(void *p)
     free(iw);
 }
 
-/* The cached record's updatedAt (epoch ms); *found false when not cached. */
-static ht_status cached_updated_ms(store *st, const objmeta *m, int64_t id, int64_t *out,
-                                   bool *found, ht_error *err)
-{
-    char sql[160];
-    snprintf(sql, sizeof sql, "SELECT updated_ms FROM %s WHERE id=?", m->table);
-    sqlite3_stmt *q = store_stmt(st, sql, err);
-    if (!q)
-        return err ? err->status : HT_DB;
-    sqlite3_bind_int64(q, 1, id);
-    int rc = sqlite3_step(q);
-    *found = rc == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL;
-    *out = *found ? sqlite3_column_int64(q, 0) : 0;
-    sqlite3_reset(q);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? HT_OK
-                                                 : store_fail(st, rc, "reading a record", err);
-}
-
-/* HubSpot's search index lags writes by seconds, so an incremental walk
- * soon after a push can return a record as it was before the push. The
- * cache already holds the newer version (from the push's answer), and
- * writing the older one would undo the edit there until a later sync
- * brings the index's newer version. Such records are left out: *out gets
- * the results without them, or NULL when every record is current. */
-static ht_status drop_stale(store *st, const char *object, json_t *results, json_t **out,
-                            ht_error *err)
-{
-    *out = NULL;
-    const objmeta *m = meta_object(st, object, err);
-    if (!m)
-        return err ? err->status : HT_DB;
-    ht_status s = HT_OK;
-    size_t i;
-    json_t *rec;
-    json_array_foreach(results, i, rec) {
-        char id_text[32];
-        int64_t id, incoming;
-        bool stale = false;
-        if (hs_json_id(json_object_get(rec, "id"), id_text) && records_parse_id(id_text, &id) &&
-            time_parse(json_string_value(json_object_get(rec, "updatedAt")), &incoming)) {
-            int64_t cached;
-            bool found;
-            if ((s = cached_updated_ms(st, m, id, &cached, &found, err)) != HT_OK)
-                break;
-            stale = found && incoming < cached;
-        }
-        if (stale && !*out) {   /* the first one: copy the current ones before it */
-            *out = json_array();
-            for (size_t k = 0; k < i; k++)
-                json_array_append(*out, json_array_get(results, k));
-        }
-        if (stale)
-            log_info("sync: %s %s: search shows an older version than the cache holds "
-                     "(index lag); kept the cache's", object, id_text);
-        else if (*out)
-            json_array_append(*out, rec);
-    }
-    objmeta_release(m);
-    if (s != HT_OK) {
-        json_decref(*out);
-        *out = NULL;
-    }
-    return s;
-}
-
 static bool on_search_page(void *ud, const hs_search_page *page)
 {
     job_call *k = ud;
@@ -214,15 +152,11 @@ static bool on_search_page(void *ud, const hs_search_page *page)
     }
     ht_error e;
     size_t n = 0;
-    json_t *current = NULL;
     ht_status s = store_begin(j->st, &e);
     if (s == HT_OK)
-        s = drop_stale(j->st, o->name, page->results, &current, &e);
-    if (s == HT_OK)
-        s = sync_write_records(j->st, iw->w, o->name, current ? current : page->results,
+        s = sync_write_records(j->st, iw->w, o->name, page->results,
                                (const char *const *)o->props, o->nprops, 0, &o->changed,
                                &o->max_lastmod, o->lastmod, &n, &e);
-    json_decref(current);
     s = store_commit_or_rollback(j->st, s, &e);
     if (s != HT_OK) {
         job_fail(j, s, &e);
@@ -259,6 +193,10 @@ static void task_incremental(sync_job *j, size_t obj)
         job_fail(j, e.status != HT_OK ? e.status : HT_DB, &e);
         return;
     }
+    /* HubSpot's search index lags writes by seconds: soon after a push it
+     * can return a record as it was before, and the cache already holds the
+     * newer version (from the push's answer). */
+    records_writer_keep_newer(iw->w, true);
     o->total = 0;
     char start[32];
     snprintf(start, sizeof start, "%lld", (long long)(from > 0 ? from : 0));

@@ -239,10 +239,10 @@ page_writer *page_writer_start(store *main, const char *object, bool bulk, bool 
     pw->gen = gen;
     pw->started_ms = time_mono_ms();
     ht_status s = store_open_path(store_path(main), NULL, &pw->st, err);
-    if (s == HT_OK && bulk)
-        s = records_begin_bulk(pw->st, object, err);   /* its big page cache, too */
     if (s == HT_OK && cache_kb > 0)
         s = store_set_cache_kb(pw->st, cache_kb, err);
+    if (s == HT_OK && bulk)
+        s = records_begin_bulk(pw->st, object, err);   /* its big page cache, unless sized */
     /* Fewer, larger checkpoints while loading (each one syncs the file). */
     if (s == HT_OK && bulk)
         s = store_exec(pw->st, "PRAGMA wal_autocheckpoint=16384", err);

@@ -17,6 +17,7 @@
 
 #include "checkpoint.h"
 #include "fixture.h"
+#include "records.h"
 #include "store_int.h"
 
 static int file_mode(const char *path)
@@ -97,6 +98,16 @@ static void test_two_processes_share_a_cache(void **state)
     fx_close(&fx);
 }
 
+static int cache_size_of(store *st)
+{
+    sqlite3_stmt *q = store_stmt(st, "PRAGMA cache_size", NULL);
+    assert_non_null(q);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    int kb = sqlite3_column_int(q, 0);
+    sqlite3_reset(q);
+    return kb;
+}
+
 static void test_fresh_schema(void **state)
 {
     fixture fx;
@@ -104,12 +115,21 @@ static void test_fresh_schema(void **state)
     /* The page cache is the connection's own to size (the browser's sync
      * keeps it small). */
     ht_error cerr;
+    assert_int_equal(cache_size_of(fx.st), -16384);   /* the default */
+    /* A bulk load takes a big one for its time, then gives it back. */
+    assert_int_equal(records_begin_bulk(fx.st, "contacts", &cerr), HT_OK);
+    assert_int_equal(cache_size_of(fx.st), -65536);
+    assert_int_equal(records_end_bulk(fx.st, "contacts", NULL, &cerr), HT_OK);
+    assert_int_equal(cache_size_of(fx.st), -16384);
+    /* A size chosen for the connection holds, bulk load or not. */
     assert_int_equal(store_set_cache_kb(fx.st, 1234, &cerr), HT_OK);
-    sqlite3_stmt *cq = store_stmt(fx.st, "PRAGMA cache_size", &cerr);
-    assert_non_null(cq);
-    assert_int_equal(sqlite3_step(cq), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(cq, 0), -1234);
-    sqlite3_reset(cq);
+    assert_int_equal(cache_size_of(fx.st), -1234);
+    assert_int_equal(records_begin_bulk(fx.st, "contacts", &cerr), HT_OK);
+    assert_int_equal(cache_size_of(fx.st), -1234);
+    assert_int_equal(records_end_bulk(fx.st, "contacts", NULL, &cerr), HT_OK);
+    assert_int_equal(cache_size_of(fx.st), -1234);
+    assert_int_equal(store_set_cache_kb(fx.st, 0, &cerr), HT_OK);
+    assert_int_equal(cache_size_of(fx.st), -16384);
     assert_int_equal(store_schema_version(fx.st), store_schema_latest());
     assert_true(store_schema_latest() >= 2);
     objinfo *v;
