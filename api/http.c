@@ -385,18 +385,3 @@ int http_running(const http_transport *t)
     return n;
 }
 
-void http_escape(strbuf *sb, const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        bool unreserved = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-                          (*p >= '0' && *p <= '9');
-        if (unreserved || *p == '-' || *p == '_' || *p == '.' || *p == '~') {
-            strbuf_putc(sb, (char)*p);
-        } else {
-            strbuf_putc(sb, '%');
-            strbuf_putc(sb, hex[*p >> 4]);
-            strbuf_putc(sb, hex[*p & 15]);
-        }
-    }
-}

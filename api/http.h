@@ -75,7 +75,5 @@ void http_wakeup(http_transport *t);
 /* Number of transfers running. */
 int http_running(const http_transport *t);
 
-/* Append s percent-encoded for a URL path segment or query value. */
-void http_escape(strbuf *sb, const char *s);
 
 #endif

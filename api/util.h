@@ -39,6 +39,8 @@ void strbuf_reset(strbuf *sb);
 /* Hand the buffer to the caller (never NULL) and reset sb. */
 char *strbuf_detach(strbuf *sb);
 void strbuf_free(strbuf *sb);
+/* Append s percent-encoded for a URL path segment or query value. */
+void http_escape(strbuf *sb, const char *s);
 /* The contents, "" when nothing was appended yet. */
 const char *strbuf_str(const strbuf *sb);
 

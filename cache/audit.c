@@ -99,3 +99,20 @@ void audit_entries_free(audit_entry *v, size_t n)
     }
     free(v);
 }
+
+bool audit_created_as(store *st, int64_t okey, int64_t local, int64_t *id)
+{
+    char was[32];
+    records_format_id(local, was);
+    sqlite3_stmt *q = store_stmt(st,
+        "SELECT record_id FROM audit WHERE okey=? AND kind='create' AND result='created'"
+        " AND message=? ORDER BY aid DESC LIMIT 1", NULL);
+    if (!q)
+        return false;
+    sqlite3_bind_int64(q, 1, okey);
+    sqlite3_bind_text(q, 2, was, -1, SQLITE_TRANSIENT);
+    bool found = sqlite3_step(q) == SQLITE_ROW &&
+                 records_parse_id((const char *)sqlite3_column_text(q, 0), id) && *id > 0;
+    sqlite3_reset(q);
+    return found;
+}

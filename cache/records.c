@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit_int.h"
 #include "records_int.h"
 
 const char RECORD_VALUE_ABSENT[] = "\x01<absent>";
@@ -1858,25 +1859,6 @@ static ht_status overlay_pending(store *st, const objmeta *m, int64_t id, record
     return rc == SQLITE_DONE ? HT_OK : store_fail(st, rc, "reading the outbox", err);
 }
 
-/* The HubSpot id a pushed local create got (the audit log names the local
- * id it replaced), so "local-7" still finds the record after the push. */
-static bool created_as(store *st, const objmeta *m, int64_t local, int64_t *id)
-{
-    char was[32];
-    records_format_id(local, was);
-    sqlite3_stmt *q = store_stmt(st,
-        "SELECT record_id FROM audit WHERE okey=? AND kind='create' AND result='created'"
-        " AND message=? ORDER BY aid DESC LIMIT 1", NULL);
-    if (!q)
-        return false;
-    sqlite3_bind_int64(q, 1, m->okey);
-    sqlite3_bind_text(q, 2, was, -1, SQLITE_TRANSIENT);
-    bool found = sqlite3_step(q) == SQLITE_ROW &&
-                 records_parse_id((const char *)sqlite3_column_text(q, 0), id) && *id > 0;
-    sqlite3_reset(q);
-    return found;
-}
-
 ht_status records_get(store *st, const char *object, const char *id_text, record **out,
                       ht_error *err)
 {
@@ -1888,17 +1870,21 @@ ht_status records_get(store *st, const char *object, const char *id_text, record
     const objmeta *m = meta_object(st, object, err);
     if (!m)
         return err ? err->status : HT_NOT_FOUND;
-    /* Local ids come from a counter that never goes back: one the audit log
-     * says was created on HubSpot is that record now. */
-    int64_t pushed;
-    if (id < 0 && created_as(st, m, id, &pushed))
-        id = pushed;
     record *r = xcalloc(1, sizeof *r);
     r->object = xstrdup(m->name);
     records_format_id(id, r->id);
     r->local = id < 0;
     size_t cap = 0;
     ht_status s = read_row(st, m, id, r, &cap, err);
+    /* Local ids come from a counter that never goes back: one the audit log
+     * says was created on HubSpot is that record now. */
+    int64_t pushed;
+    if (s == HT_NOT_FOUND && id < 0 && audit_created_as(st, m->okey, id, &pushed)) {
+        id = pushed;
+        records_format_id(id, r->id);
+        r->local = false;
+        s = read_row(st, m, id, r, &cap, err);
+    }
     if (s == HT_OK)
         s = overlay_pending(st, m, id, r, &cap, err);
     if (s == HT_OK) {

@@ -54,10 +54,11 @@ struct page_writer {
     int64_t         written;
     int64_t         max_lastmod;
     bool            joined;
-    /* where the time went (logged at the end): the writer storing rows and
-     * indexing them, the loop waiting for a free slot */
-    int64_t         put_ms, batch_index_ms, tx_ms, slot_wait_ms, started_ms;
-    int64_t         cpu_ms;      /* the writer thread's CPU time, when it ends */
+    struct {                     /* where the time went, in ms: one log line at the end */
+        int64_t     started, rows, index, tx; /* writer: storing rows, indexing them, all */
+        int64_t     cpu;         /* the writer thread's CPU time, when it ends */
+        int64_t     slot_wait;   /* the loop waiting for a free slot */
+    } ms;
     /* the combined batch of one transaction (writer thread only) */
     const char    **ids;
     const char    **values;
@@ -163,9 +164,9 @@ static ht_status write_pages(page_writer *pw, size_t first, size_t n, int64_t *m
                                   *max_lastmod, err);
     s = store_commit_or_rollback(pw->st, s, err);
     *records = b.nrecords;
-    pw->put_ms += t1 - t0;
-    pw->batch_index_ms += t2 - t1;
-    pw->tx_ms += time_mono_ms() - t0;
+    pw->ms.rows += t1 - t0;
+    pw->ms.index += t2 - t1;
+    pw->ms.tx += time_mono_ms() - t0;
     return s;
 }
 
@@ -222,7 +223,7 @@ static void *writer_main(void *arg)
     }
     struct timespec cpu;
     if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu) == 0)
-        pw->cpu_ms = (int64_t)cpu.tv_sec * 1000 + cpu.tv_nsec / 1000000;
+        pw->ms.cpu = (int64_t)cpu.tv_sec * 1000 + cpu.tv_nsec / 1000000;
     return NULL;
 }
 
@@ -237,7 +238,7 @@ page_writer *page_writer_start(store *main, const char *object, bool bulk, bool 
     pw->full = full;
     pw->bulk = bulk;
     pw->gen = gen;
-    pw->started_ms = time_mono_ms();
+    pw->ms.started = time_mono_ms();
     ht_status s = store_open_path(store_path(main), NULL, &pw->st, err);
     if (s == HT_OK && cache_kb > 0)
         s = store_set_cache_kb(pw->st, cache_kb, err);
@@ -276,7 +277,7 @@ record_page *page_writer_slot(page_writer *pw)
         int64_t t0 = time_mono_ms();
         while (!pw->abandon && pw->queued == PAGE_RING)
             pthread_cond_wait(&pw->room, &pw->mu);
-        pw->slot_wait_ms += time_mono_ms() - t0;
+        pw->ms.slot_wait += time_mono_ms() - t0;
     }
     record_page *pg = pw->abandon ? NULL : &pw->ring[(pw->first + pw->queued) % PAGE_RING];
     pw->reserved = pg != NULL;
@@ -328,10 +329,10 @@ ht_status page_writer_finish(page_writer *pw, int64_t *written, int64_t *max_las
     writer_stop(pw, false);
     log_info("sync: %s page writer: %lld ms in all, %lld ms of CPU; transactions %lld ms "
              "(rows %lld ms, search index %lld ms), final index %lld ms; the loop waited %lld "
-             "ms for room", pw->object, (long long)(time_mono_ms() - pw->started_ms),
-             (long long)pw->cpu_ms, (long long)pw->tx_ms,
-             (long long)pw->put_ms, (long long)pw->batch_index_ms,
-             (long long)(pw->bulk ? pw->index_ms : 0), (long long)pw->slot_wait_ms);
+             "ms for room", pw->object, (long long)(time_mono_ms() - pw->ms.started),
+             (long long)pw->ms.cpu, (long long)pw->ms.tx, (long long)pw->ms.rows,
+             (long long)pw->ms.index, (long long)(pw->bulk ? pw->index_ms : 0),
+             (long long)pw->ms.slot_wait);
     if (index_ms)
         *index_ms = pw->bulk ? pw->index_ms : -1;
     if (pw->status != HT_OK)

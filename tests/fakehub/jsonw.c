@@ -273,17 +273,3 @@ void uuid_v4(char out[37])
              (unsigned)(a >> 32), (unsigned)(a >> 16 & 0xffff), (unsigned)(a & 0xffff),
              (unsigned)(b >> 48), (unsigned long long)(b & 0xffffffffffffULL));
 }
-
-void url_escape(strbuf *sb, const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-            (*p >= '0' && *p <= '9') || strchr("-._~", *p)) {
-            strbuf_putc(sb, (char)*p);
-        } else {
-            char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
-            strbuf_append(sb, e, 3);
-        }
-    }
-}

@@ -44,7 +44,4 @@ bool cursor_decode(const char *s, int64_t *v);
 /* A random version-4 UUID (thread-safe), for correlationIds. */
 void uuid_v4(char out[37]);
 
-/* Escape s for use inside a URL query value (RFC 3986 unreserved kept). */
-void url_escape(strbuf *sb, const char *s);
-
 #endif

@@ -58,7 +58,7 @@ void paging_link(fh_req *r, strbuf *sb, const char *after, const char *path, int
     jw_str(sb, after);
     strbuf link = {0};
     strbuf_printf(&link, "%s%s?limit=%d&after=", r->portal->base_url, path, limit);
-    url_escape(&link, after);
+    http_escape(&link, after);
     strbuf_puts(sb, ",\"link\":");
     jw_str(sb, strbuf_str(&link));
     strbuf_puts(sb, "}}");
