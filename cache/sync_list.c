@@ -8,10 +8,12 @@
  * HubSpot). A backfill into an empty table runs in bulk mode: the search
  * index is built in one go at the end.
  *
- * Speed: pages arrive unparsed and sync_page.c reads each (cJSON) into a
- * record batch pointing into the parsed answer (no copies); the next page
- * is requested before the current one is stored, and a writer thread (sync_writer.c) stores pages
- * (and frees them) while the loop fetches and reads the next ones.
+ * Speed: pages arrive unparsed; the next page is requested from the cursor
+ * at the end of the current one before that one is read (on_list_page), so
+ * the server prepares it meanwhile; sync_page.c reads each (cJSON) into a
+ * record batch pointing into the parsed answer (no copies), and a writer
+ * thread (sync_writer.c) stores pages (and frees them) while the loop
+ * fetches and reads the next ones.
  *
  * The plain path: a property list too long for one URL
  * (SYNC_DEFAULT_URL_BUDGET) is split — the list page carries the first part
