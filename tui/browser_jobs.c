@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmdline.h"
 #include "log.h"
 #include "meta.h"
 
@@ -32,6 +33,18 @@
 
 typedef enum runner_kind { RUN_SYNC, RUN_PUSH } runner_kind;
 
+/* A sync's request, as `hubtui sync [--full] [OBJECT...]` takes it. */
+typedef struct sync_request {
+    bool full;        /* also the reconciliation pass */
+    strvec objects;   /* the types asked for, none = every type */
+} sync_request;
+
+static void sync_request_clear(sync_request *q)
+{
+    strvec_clear(&q->objects);
+    q->full = false;
+}
+
 /* One background job and its thread. The fields under "shared" are guarded
  * by mu; the rest belong to the thread (ps, the job) or to the UI. */
 typedef struct runner {
@@ -40,9 +53,7 @@ typedef struct runner {
     portal_session *ps; /* the thread's own session */
     pthread_t thread;
     int pipe[2];
-    char **objects;     /* sync: the types asked for, none = every type */
-    size_t n_objects;
-    bool full;          /* sync: also the reconciliation pass */
+    sync_request req;   /* sync: what to sync */
 
     pthread_mutex_t mu; /* shared: */
     bool cancel, ended;
@@ -159,8 +170,8 @@ static void run_sync(runner *r)
 {
     /* A sync in the browser keeps small page caches: the browser stays
      * within its memory budget; the command line loads faster. */
-    sync_options opt = {.full = r->full, .objects = (const char *const *)r->objects,
-                        .n_objects = r->n_objects, .on_progress = on_sync_progress,
+    sync_options opt = {.full = r->req.full, .objects = (const char *const *)r->req.objects.v,
+                        .n_objects = r->req.objects.n, .on_progress = on_sync_progress,
                         .on_done = on_sync_done, .ud = r, .cache_kb = 4096};
     ht_error err;
     sync_job *job = sync_start(r->ps, &opt, &err);
@@ -270,30 +281,13 @@ static portal_session *open_session(browser *b, ht_error *err)
     return ps;
 }
 
-/* A sync's request, as `hubtui sync [--full] [OBJECT...]` takes it. */
-typedef struct sync_request {
-    bool full;
-    char **objects;
-    size_t n_objects;
-} sync_request;
-
-static void sync_request_clear(sync_request *q)
-{
-    for (size_t i = 0; i < q->n_objects; i++)
-        free(q->objects[i]);
-    free(q->objects);
-    *q = (sync_request){0};
-}
-
 static void runner_free_fields(runner *r)
 {
-    for (size_t i = 0; i < r->n_objects; i++)
-        free(r->objects[i]);
-    free(r->objects);
+    sync_request_clear(&r->req);
     free(r);
 }
 
-/* Takes q's objects (q is left empty). */
+/* Takes q's request (q is left empty). */
 static runner *runner_start(browser *b, runner_kind kind, sync_request *q, ht_error *err)
 {
     portal_session *ps = open_session(b, err);
@@ -304,9 +298,7 @@ static runner *runner_start(browser *b, runner_kind kind, sync_request *q, ht_er
     r->b = b;
     r->ps = ps;
     if (q) {
-        r->full = q->full;
-        r->objects = q->objects;
-        r->n_objects = q->n_objects;
+        r->req = *q;
         *q = (sync_request){0};
     }
     r->total = -1;
@@ -491,22 +483,21 @@ static bool parse_sync_request(browser *b, const char *arg, sync_request *q)
             app_message(b->a, MSG_ERROR, "sync: unknown option '%s' (" SYNC_USAGE ")", w);
             ok = false;
         } else {
-            q->objects = xrealloc(q->objects, (q->n_objects + 1) * sizeof *q->objects);
-            q->objects[q->n_objects++] = xstrdup(w);
+            strvec_push(&q->objects, w);
         }
     }
     free(copy);
     /* A type the cache does not know is refused before anything is sent
      * (every cache knows the standard types from its creation). */
-    for (size_t i = 0; ok && i < q->n_objects; i++) {
+    for (size_t i = 0; ok && i < q->objects.n; i++) {
         ht_error err;
-        const objmeta *m = meta_object(b->ps->st, q->objects[i], &err);
+        const objmeta *m = meta_object(b->ps->st, q->objects.v[i], &err);
         if (m) {
             objmeta_release(m);
             continue;
         }
         app_message(b->a, MSG_ERROR, "sync: unknown object type '%s' (:types lists them)",
-                    q->objects[i]);
+                    q->objects.v[i]);
         ok = false;
     }
     if (!ok)
@@ -517,8 +508,8 @@ static bool parse_sync_request(browser *b, const char *arg, sync_request *q)
 static void sync_started_message(browser *b, const sync_request *q)
 {
     strbuf what = {0};
-    for (size_t i = 0; i < q->n_objects; i++)
-        strbuf_printf(&what, "%s%s", i ? ", " : ": ", q->objects[i]);
+    for (size_t i = 0; i < q->objects.n; i++)
+        strbuf_printf(&what, "%s%s", i ? ", " : ": ", q->objects.v[i]);
     app_message(b->a, MSG_INFO, "%s started%s (C-x cancels; keep browsing)",
                 q->full ? "Full sync" : "Sync", strbuf_str(&what));
     strbuf_free(&what);
