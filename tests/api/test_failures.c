@@ -15,6 +15,7 @@
 
 #include "apitest.h"
 #include "log.h"
+#include "tmpdir.h"
 #include "util.h"
 #include "walk.h"
 
@@ -389,34 +390,14 @@ static void test_plain_http_refused_off_loopback(void **state)
     unsetenv("HUBTUI_BASE_URL");
     unsetenv("HUBSPOT_ACCESS_TOKEN");
     /* No connection was even attempted: the debug log names no such host. */
-    char *text = NULL;
-    FILE *fp = fopen(log_path, "r");
-    strbuf sb = {0};
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
-        strbuf_append(&sb, buf, n);
-    fclose(fp);
-    text = strbuf_detach(&sb);
+    char *text = tmpdir_read_file(log_path);
+    assert_non_null(text);
     assert_null(strstr(text, "192.0.2.1"));
     assert_null(strstr(text, "10.1.2.3"));
     free(text);
 }
 
 /* ---- redaction: last, so the log holds everything above ------------------------------- */
-
-static char *slurp(const char *path)
-{
-    FILE *fp = fopen(path, "r");
-    assert_non_null(fp);
-    strbuf sb = {0};
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
-        strbuf_append(&sb, buf, n);
-    fclose(fp);
-    return strbuf_detach(&sb);
-}
 
 static void test_log_never_holds_a_token(void **state)
 {
@@ -425,7 +406,8 @@ static void test_log_never_holds_a_token(void **state)
     char *id = some_contact_id(c);
     free(id);
     hs_client_free(c);
-    char *text = slurp(log_path);
+    char *text = tmpdir_read_file(log_path);
+    assert_non_null(text);
     assert_non_null(strstr(text, "> GET /crm/v3/objects/contacts"));
     assert_non_null(strstr(text, "Authorization: ***"));
     assert_non_null(strstr(text, "/oauth/v1/token"));

@@ -19,6 +19,7 @@
 
 #include "apitest.h"
 #include "keyring.h"
+#include "tmpdir.h"
 #include "util.h"
 
 static void test_store_lookup_clear(void **state)
@@ -185,16 +186,13 @@ static void test_login_logout(void **state)
     if (rc != 0)
         fail_msg("login failed: %s", out);
     /* The debug log saw the request, and never the token. */
-    FILE *fp = fopen(log_path, "r");
-    assert_non_null(fp);
-    static char logged[1 << 16];
-    size_t nlog = fread(logged, 1, sizeof logged - 1, fp);
-    logged[nlog] = '\0';
-    fclose(fp);
+    char *logged = tmpdir_read_file(log_path);
+    assert_non_null(logged);
     unlink(log_path);
     assert_non_null(strstr(logged, "/account-info/v3/details"));
     assert_non_null(strstr(logged, "Authorization: ***"));
     assert_null(strstr(logged, fh.token));
+    free(logged);
     assert_non_null(strstr(out, "Token accepted by HubSpot portal"));
     assert_null(strstr(out, fh.token));
     assert_int_equal(keyring_lookup("kr-login", KEYRING_ACCESS_TOKEN, &secret, &err), HT_OK);

@@ -22,6 +22,7 @@
 
 #include "apitest.h"
 #include "keyring.h"
+#include "tmpdir.h"
 #include "util.h"
 
 #define CLIENT_ID     "test-client-77"
@@ -447,20 +448,6 @@ static void test_logout(void **state)
     assert_non_null(strstr(out, "'hubtui login --oauth'"));
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "r");
-    assert_non_null(fp);
-    strbuf sb = {0};
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
-        strbuf_append(&sb, buf, n);
-    fclose(fp);
-    *len = sb.len;
-    return strbuf_detach(&sb);
-}
-
 static bool matches(const char *text, const char *pattern)
 {
     regex_t re;
@@ -483,9 +470,9 @@ static bool in_files(const char *dir, const char *secret)
  * XDG directories: no secret, token or code, in any form fakehub mints. */
 static void test_no_secret_in_logs_or_files(void **state)
 {
-    size_t len = 0;
-    char *logged = slurp(log_path, &len);
-    assert_true(len > 0);
+    char *logged = tmpdir_read_file(log_path);
+    assert_non_null(logged);
+    assert_true(*logged != '\0');
     assert_non_null(strstr(logged, "/oauth/v1/token"));
     assert_non_null(strstr(logged, "OAuth access token refreshed for portal oa-paste"));
     /* The log does show the non-secret fields of the same forms. */

@@ -18,6 +18,7 @@
 #include "outbox.h"
 #include "records.h"
 #include "synctest.h"
+#include "tmpdir.h"
 #include "util.h"
 
 static synctest t;   /* one portal for the whole file, synced once */
@@ -111,7 +112,8 @@ static void test_sync_and_status(void **state)
     temp_path(err_path, sizeof err_path, "sync.err");
     assert_int_equal(st_run_err_file(&t, &out, err_path, (const char *const[]){"sync", NULL}),
                      0);
-    err = st_read_file(err_path);
+    err = tmpdir_read_file(err_path);
+    assert_non_null(err);
     assert_non_null(strstr(err, "sync: done"));
     assert_progress_lines(err);
     free(out);
@@ -562,7 +564,8 @@ static void test_verbose_log_on_stderr(void **state)
     temp_path(err_path, sizeof err_path, "verbose.err");
     assert_int_equal(st_run_err_file(&t, NULL, err_path,
                                      (const char *const[]){"-vv", "sync", "contacts", NULL}), 0);
-    char *err = st_read_file(err_path);
+    char *err = tmpdir_read_file(err_path);
+    assert_non_null(err);
     assert_non_null(strstr(err, " debug http GET "));
     assert_non_null(strstr(err, "/crm/v3/objects/0-1"));   /* contacts, by type id */
     assert_non_null(strstr(err, "Authorization: ***"));

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "theme.h"
+#include "tmpdir.h"
 #include "util.h"
 
 static char *themes_dir(void)
@@ -109,16 +110,10 @@ static void test_builtin_is_the_file(void **state)
 {
     char *dir = themes_dir();
     char *path = xasprintf("%s/default.theme", dir);
-    FILE *fp = fopen(path, "r");
-    assert_non_null(fp);
-    strbuf sb = {0};
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
-        strbuf_append(&sb, buf, n);
-    fclose(fp);
-    assert_string_equal(strbuf_str(&sb), theme_default_text);
-    strbuf_free(&sb);
+    char *text = tmpdir_read_file(path);
+    assert_non_null(text);
+    assert_string_equal(text, theme_default_text);
+    free(text);
     free(path);
     free(dir);
     diag_list d = {0};

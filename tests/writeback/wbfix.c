@@ -22,20 +22,6 @@
 #include "util.h"
 #include "walk.h"
 
-char *wbf_read_file(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return NULL;
-    strbuf sb = {0};
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
-        strbuf_append(&sb, buf, n);
-    fclose(fp);
-    return strbuf_detach(&sb);
-}
-
 void wbf_write_config(wbfix *f, bool readonly)
 {
     FILE *fp = fopen(f->config, "w");
@@ -413,9 +399,9 @@ int wbf_hubtui_wait(wbfix *f, pid_t pid, char **out, char **errout)
         ;
     char *out_path = xasprintf("%s/stdout", f->dir), *err_path = xasprintf("%s/stderr", f->dir);
     if (out)
-        *out = wbf_read_file(out_path);
+        *out = tmpdir_read_file(out_path);
     if (errout)
-        *errout = wbf_read_file(err_path);
+        *errout = tmpdir_read_file(err_path);
     free(out_path);
     free(err_path);
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

@@ -77,7 +77,4 @@ int wbf_hubtui_wait(wbfix *f, pid_t pid, char **out, char **errout);
 char **wbf_ids(wbfix *f, const char *type, size_t n);
 void wbf_free_ids(char **ids, size_t n);
 
-/* Read a whole file (caller frees; NULL when missing). */
-char *wbf_read_file(const char *path);
-
 #endif
