@@ -378,7 +378,11 @@ int st_wait(pid_t pid)
     return WEXITSTATUS(status);
 }
 
-pid_t st_spawn(synctest *t, const char *const *args)
+/* Fork and exec $HUBTUI with args in this fixture's environment: stdin
+ * from /dev/null, stdout and stderr to out_fd and err_fd (-1: /dev/null).
+ * Callers open their fds close-on-exec, so the child keeps only 0-2 and a
+ * pipe reaches EOF when the child exits. */
+static pid_t spawn_hubtui(synctest *t, const char *const *args, int out_fd, int err_fd)
 {
     char **argv = child_argv(args);
     pid_t pid = fork();
@@ -387,13 +391,18 @@ pid_t st_spawn(synctest *t, const char *const *args)
         child_env(t);
         int null = open("/dev/null", O_RDWR);
         dup2(null, STDIN_FILENO);
-        dup2(null, STDOUT_FILENO);
-        dup2(null, STDERR_FILENO);
+        dup2(out_fd >= 0 ? out_fd : null, STDOUT_FILENO);
+        dup2(err_fd >= 0 ? err_fd : null, STDERR_FILENO);
         execv(argv[0], argv);
         _exit(127);
     }
     free(argv);
     return pid;
+}
+
+pid_t st_spawn(synctest *t, const char *const *args)
+{
+    return spawn_hubtui(t, args, -1, -1);
 }
 
 static void drain(int fd, strbuf *sb, bool *open_)
@@ -406,99 +415,59 @@ static void drain(int fd, strbuf *sb, bool *open_)
         *open_ = false;
 }
 
-int st_run_err_file(synctest *t, char **out, const char *err_path, const char *const *args)
+static void hand_over(strbuf *sb, char **to)
 {
-    int po[2];
-    assert_int_equal(pipe(po), 0);
-    int fd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    assert_true(fd >= 0);
-    char **argv = child_argv(args);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        child_env(t);
-        int null = open("/dev/null", O_RDONLY);
-        dup2(null, STDIN_FILENO);
-        dup2(po[1], STDOUT_FILENO);
-        dup2(fd, STDERR_FILENO);   /* like the shell's 2>FILE: no O_APPEND */
-        close(po[0]);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    free(argv);
-    close(fd);
-    close(po[1]);
-    strbuf so = {0};
-    bool open_ = true;
-    while (open_)
-        drain(po[0], &so, &open_);
-    close(po[0]);
-    int rc = st_wait(pid);
-    if (out)
-        *out = strbuf_detach(&so);
+    if (to)
+        *to = strbuf_detach(sb);
     else
-        strbuf_free(&so);
+        strbuf_free(sb);
+}
+
+/* Read the pipes out_rd and err_rd (-1: none) to EOF, both at once so a
+ * child blocked on one cannot stall the other, then wait for pid. */
+static int collect(pid_t pid, int out_rd, int err_rd, char **out, char **err)
+{
+    strbuf so = {0}, se = {0};
+    bool oo = out_rd >= 0, eo = err_rd >= 0;
+    while (oo || eo) {
+        struct pollfd p[2] = {{oo ? out_rd : -1, POLLIN, 0}, {eo ? err_rd : -1, POLLIN, 0}};
+        if (poll(p, 2, -1) < 0 && errno != EINTR)
+            break;
+        if (oo && (p[0].revents & (POLLIN | POLLHUP)))
+            drain(out_rd, &so, &oo);
+        if (eo && (p[1].revents & (POLLIN | POLLHUP)))
+            drain(err_rd, &se, &eo);
+    }
+    if (out_rd >= 0)
+        close(out_rd);
+    if (err_rd >= 0)
+        close(err_rd);
+    int rc = st_wait(pid);
+    hand_over(&so, out);
+    hand_over(&se, err);
     return rc;
 }
 
-char *st_read_file(const char *path)
+int st_run_err_file(synctest *t, char **out, const char *err_path, const char *const *args)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        fail_msg("cannot read %s", path);
-    strbuf sb = {0};
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        strbuf_append(&sb, buf, n);
-    fclose(f);
-    char *s = strbuf_detach(&sb);
-    return s ? s : xstrdup("");
+    int po[2];
+    assert_int_equal(pipe2(po, O_CLOEXEC), 0);
+    int fd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    assert_true(fd >= 0);
+    /* Like the shell's 2>FILE: no O_APPEND. */
+    pid_t pid = spawn_hubtui(t, args, po[1], fd);
+    close(fd);
+    close(po[1]);
+    return collect(pid, po[0], -1, out, NULL);
 }
 
 int st_run(synctest *t, char **out, char **err, const char *const *args)
 {
     int po[2], pe[2];
-    assert_int_equal(pipe(po), 0);
-    assert_int_equal(pipe(pe), 0);
-    char **argv = child_argv(args);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        child_env(t);
-        int null = open("/dev/null", O_RDONLY);
-        dup2(null, STDIN_FILENO);
-        dup2(po[1], STDOUT_FILENO);
-        dup2(pe[1], STDERR_FILENO);
-        close(po[0]);
-        close(pe[0]);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    free(argv);
+    assert_int_equal(pipe2(po, O_CLOEXEC), 0);
+    assert_int_equal(pipe2(pe, O_CLOEXEC), 0);
+    pid_t pid = spawn_hubtui(t, args, po[1], pe[1]);
     close(po[1]);
     close(pe[1]);
-    strbuf so = {0}, se = {0};
-    bool oo = true, eo = true;
-    while (oo || eo) {
-        struct pollfd p[2] = {{oo ? po[0] : -1, POLLIN, 0}, {eo ? pe[0] : -1, POLLIN, 0}};
-        if (poll(p, 2, -1) < 0 && errno != EINTR)
-            break;
-        if (oo && (p[0].revents & (POLLIN | POLLHUP)))
-            drain(po[0], &so, &oo);
-        if (eo && (p[1].revents & (POLLIN | POLLHUP)))
-            drain(pe[0], &se, &eo);
-    }
-    close(po[0]);
-    close(pe[0]);
-    int rc = st_wait(pid);
-    if (out)
-        *out = strbuf_detach(&so);
-    else
-        strbuf_free(&so);
-    if (err)
-        *err = strbuf_detach(&se);
-    else
-        strbuf_free(&se);
-    return rc;
+    return collect(pid, po[0], pe[0], out, err);
 }

@@ -67,8 +67,6 @@ int st_run(synctest *t, char **out, char **err, const char *const *args);
 /* The same with stderr going to the file err_path (made or truncated), as
  * in `hubtui ... 2>FILE`, and stdout to *out (may be NULL). */
 int st_run_err_file(synctest *t, char **out, const char *err_path, const char *const *args);
-/* A whole file as a string (caller frees); fails the test when unreadable. */
-char *st_read_file(const char *path);
 /* Start $HUBTUI with args in the background (stdout/stderr to /dev/null);
  * returns its pid. */
 pid_t st_spawn(synctest *t, const char *const *args);
