@@ -103,24 +103,10 @@ int ini_parse_string(const char *text, const char *source, const ini_handler *h)
 
 int ini_parse_file(const char *path, const ini_handler *h, ht_error *err)
 {
-    FILE *fp = fopen(path, "r");
-    if (!fp) {
-        ht_error_set(err, errno == ENOENT ? HT_NOT_FOUND : HT_IO, "%s: %s", path, strerror(errno));
+    char *text = file_read_text(path, err);
+    if (!text)
         return -1;
-    }
-    strbuf sb = {0};
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
-        strbuf_append(&sb, chunk, n);
-    bool failed = ferror(fp);
-    fclose(fp);
-    if (failed) {
-        strbuf_free(&sb);
-        ht_error_set(err, HT_IO, "%s: read error", path);
-        return -1;
-    }
-    int rc = ini_parse_string(strbuf_str(&sb), path, h);
-    strbuf_free(&sb);
+    int rc = ini_parse_string(text, path, h);
+    free(text);
     return rc;
 }

@@ -1,5 +1,7 @@
 #include "util.h"
 
+#include "error.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -159,6 +161,29 @@ void http_escape(strbuf *sb, const char *s)
             strbuf_putc(sb, hex[*p & 15]);
         }
     }
+}
+
+char *file_read_text(const char *path, ht_error *err)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp) {
+        ht_error_set(err, errno == ENOENT ? HT_NOT_FOUND : HT_IO, "%s: %s", path,
+                     strerror(errno));
+        return NULL;
+    }
+    strbuf sb = {0};
+    char chunk[16384];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+        strbuf_append(&sb, chunk, n);
+    bool failed = ferror(fp);
+    fclose(fp);
+    if (failed) {
+        strbuf_free(&sb);
+        ht_error_set(err, HT_IO, "%s: read error", path);
+        return NULL;
+    }
+    return strbuf_detach(&sb);
 }
 
 const char *strbuf_str(const strbuf *sb)

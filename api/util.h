@@ -41,6 +41,11 @@ char *strbuf_detach(strbuf *sb);
 void strbuf_free(strbuf *sb);
 /* Append s percent-encoded for a URL path segment or query value. */
 void http_escape(strbuf *sb, const char *s);
+
+struct ht_error;
+/* A whole file as a string (caller frees; "" when empty), or NULL with err
+ * set: HT_NOT_FOUND when it does not exist, HT_IO when it cannot be read. */
+char *file_read_text(const char *path, struct ht_error *err);
 /* The contents, "" when nothing was appended yet. */
 const char *strbuf_str(const strbuf *sb);
 

@@ -40,14 +40,5 @@ void tmpdir_remove(const char *dir)
 
 char *tmpdir_read_file(const char *path)
 {
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return NULL;
-    strbuf sb = {0};
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
-        strbuf_append(&sb, buf, n);
-    fclose(fp);
-    return strbuf_detach(&sb);
+    return file_read_text(path, NULL);
 }

@@ -443,34 +443,12 @@ void theme_dirs_free(char **dirs)
     free(dirs);
 }
 
-static char *read_file(const char *path, ht_error *err)
-{
-    FILE *fp = fopen(path, "r");
-    if (!fp) {
-        ht_error_set(err, HT_NOT_FOUND, "%s: cannot open", path);
-        return NULL;
-    }
-    strbuf sb = {0};
-    char chunk[4096];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, fp)) > 0)
-        strbuf_append(&sb, chunk, got);
-    bool failed = ferror(fp);
-    fclose(fp);
-    if (failed) {
-        strbuf_free(&sb);
-        ht_error_set(err, HT_IO, "%s: read error", path);
-        return NULL;
-    }
-    return strbuf_detach(&sb);
-}
-
 /* The first dirs/NAME.theme that can be read, with its path. */
 static char *find_theme_text(const char *name, char *const *dirs, char **path)
 {
     for (size_t i = 0; dirs && dirs[i]; i++) {
         char *p = xasprintf("%s/%s.theme", dirs[i], name);
-        char *text = read_file(p, NULL);
+        char *text = file_read_text(p, NULL);
         if (text) {
             *path = p;
             return text;

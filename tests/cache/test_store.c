@@ -108,6 +108,16 @@ static int cache_size_of(store *st)
     return kb;
 }
 
+/* PRAGMA cache_size during a bulk load of contacts and after it. */
+static void bulk_load_cache_sizes(store *st, int during, int after)
+{
+    ht_error err;
+    assert_int_equal(records_begin_bulk(st, "contacts", &err), HT_OK);
+    assert_int_equal(cache_size_of(st), during);
+    assert_int_equal(records_end_bulk(st, "contacts", NULL, &err), HT_OK);
+    assert_int_equal(cache_size_of(st), after);
+}
+
 static void test_fresh_schema(void **state)
 {
     fixture fx;
@@ -117,17 +127,11 @@ static void test_fresh_schema(void **state)
     ht_error cerr;
     assert_int_equal(cache_size_of(fx.st), -16384);   /* the default */
     /* A bulk load takes a big one for its time, then gives it back. */
-    assert_int_equal(records_begin_bulk(fx.st, "contacts", &cerr), HT_OK);
-    assert_int_equal(cache_size_of(fx.st), -65536);
-    assert_int_equal(records_end_bulk(fx.st, "contacts", NULL, &cerr), HT_OK);
-    assert_int_equal(cache_size_of(fx.st), -16384);
+    bulk_load_cache_sizes(fx.st, -65536, -16384);
     /* A size chosen for the connection holds, bulk load or not. */
     assert_int_equal(store_set_cache_kb(fx.st, 1234, &cerr), HT_OK);
     assert_int_equal(cache_size_of(fx.st), -1234);
-    assert_int_equal(records_begin_bulk(fx.st, "contacts", &cerr), HT_OK);
-    assert_int_equal(cache_size_of(fx.st), -1234);
-    assert_int_equal(records_end_bulk(fx.st, "contacts", NULL, &cerr), HT_OK);
-    assert_int_equal(cache_size_of(fx.st), -1234);
+    bulk_load_cache_sizes(fx.st, -1234, -1234);
     assert_int_equal(store_set_cache_kb(fx.st, 0, &cerr), HT_OK);
     assert_int_equal(cache_size_of(fx.st), -16384);
     assert_int_equal(store_schema_version(fx.st), store_schema_latest());
