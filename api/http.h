@@ -75,5 +75,4 @@ void http_wakeup(http_transport *t);
 /* Number of transfers running. */
 int http_running(const http_transport *t);
 
-
 #endif

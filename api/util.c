@@ -147,6 +147,14 @@ void strbuf_free(strbuf *sb)
     sb->len = sb->cap = 0;
 }
 
+size_t str_hash(const char *s)
+{
+    size_t h = 1469598103934665603u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
 void http_escape(strbuf *sb, const char *s)
 {
     static const char hex[] = "0123456789ABCDEF";

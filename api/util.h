@@ -39,6 +39,8 @@ void strbuf_reset(strbuf *sb);
 /* Hand the buffer to the caller (never NULL) and reset sb. */
 char *strbuf_detach(strbuf *sb);
 void strbuf_free(strbuf *sb);
+/* FNV-1a of a string, for small open-addressing tables of names. */
+size_t str_hash(const char *s);
 /* Append s percent-encoded for a URL path segment or query value. */
 void http_escape(strbuf *sb, const char *s);
 

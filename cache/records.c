@@ -944,6 +944,8 @@ static ht_status put_one(record_writer *w, put_plan *p, const record_batch *b, s
     int64_t updated = b->updated_ms ? b->updated_ms[r] : 0;
     if (updated > stats->max_updated_ms)
         stats->max_updated_ms = updated;
+    if (id > stats->max_id)
+        stats->max_id = id;
     if (b->archived && b->archived[r]) {
         stats->archived++;
         return records_delete_row(w->st, w->m, id, err);
@@ -1069,14 +1071,6 @@ typedef struct name_index {
     size_t       nslots;
 } name_index;
 
-static size_t name_hash(const char *s)
-{
-    size_t h = 1469598103934665603u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211u;
-    return h;
-}
-
 static void name_index_rehash(name_index *ix)
 {
     ix->nslots = ix->nslots ? ix->nslots * 2 : 64;
@@ -1085,7 +1079,7 @@ static void name_index_rehash(name_index *ix)
     for (size_t i = 0; i < ix->nslots; i++)
         ix->slots[i] = -1;
     for (size_t k = 0; k < ix->n; k++) {
-        size_t h = name_hash(ix->names[k]) & (ix->nslots - 1);
+        size_t h = str_hash(ix->names[k]) & (ix->nslots - 1);
         while (ix->slots[h] >= 0)
             h = (h + 1) & (ix->nslots - 1);
         ix->slots[h] = (ssize_t)k;
@@ -1096,7 +1090,7 @@ static size_t name_index_add(name_index *ix, const char *name)
 {
     if (ix->n * 2 >= ix->nslots)
         name_index_rehash(ix);
-    size_t h = name_hash(name) & (ix->nslots - 1);
+    size_t h = str_hash(name) & (ix->nslots - 1);
     while (ix->slots[h] >= 0) {
         if (strcmp(ix->names[ix->slots[h]], name) == 0)
             return (size_t)ix->slots[h];

@@ -46,6 +46,7 @@ typedef struct upsert_stats {
     size_t  inserted, updated, archived;
     size_t  kept_newer;            /* left as cached: older than the cache's (keep_newer) */
     int64_t max_updated_ms;        /* newest updatedAt seen: the sync high-water mark */
+    int64_t max_id;                /* the largest record id in the batch */
 } upsert_stats;
 
 typedef struct record_writer record_writer;

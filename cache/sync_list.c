@@ -42,8 +42,8 @@ typedef struct list_walk {
     char          *after;       /* cursor of the page being fetched (NULL: first) */
     bool           ahead;       /* `after` was asked for from the end of the page
                                  * being read, before reading it (page_peek_next) */
-    strbuf         held;        /* that page's body, read at the client's next step */
-    bool           holding;
+    strbuf         held;        /* that page's body, read at the client's next step
+                                 * (empty: none waits) */
     size_t        *group;       /* property groups: [group[g], group[g+1]) */
     size_t         ngroups;
     char          *path;        /* the list URL without the cursor */
@@ -328,11 +328,11 @@ static void take_page(sync_job *j, list_walk *lw, const char *raw, size_t len)
 static void read_held(sync_job *j, void *ud)
 {
     list_walk *lw = ud;
-    if (!lw->holding)
+    if (lw->held.len == 0)
         return;
-    lw->holding = false;
     if (!j->stopping && lw->pw)
         take_page(j, lw, lw->held.buf, lw->held.len);
+    strbuf_reset(&lw->held);
 }
 
 static void on_list_page(sync_job *j, job_call *k, const hs_result *r)
@@ -362,7 +362,6 @@ static void on_list_page(sync_job *j, job_call *k, const hs_result *r)
     if (page_peek_next(r->raw, r->raw_len, &ahead) && str_cmp0(ahead, lw->after) != 0) {
         strbuf_reset(&lw->held);
         strbuf_append(&lw->held, r->raw, r->raw_len);
-        lw->holding = true;
         free(lw->after);
         lw->after = ahead;
         request_page(j, lw);

@@ -24,17 +24,9 @@ struct page_reader {
     size_t   mask;
 };
 
-static size_t name_hash(const char *s)
-{
-    size_t h = 1469598103934665603u;   /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211u;
-    return h;
-}
-
 static ssize_t reader_column(const page_reader *r, const char *name)
 {
-    for (size_t i = name_hash(name) & r->mask;; i = (i + 1) & r->mask) {
+    for (size_t i = str_hash(name) & r->mask;; i = (i + 1) & r->mask) {
         int c = r->slots[i];
         if (c == 0)
             return -1;
@@ -55,7 +47,7 @@ page_reader *page_reader_new(const char *const *props, size_t nprops, const char
     for (size_t k = 0; k < nprops; k++) {
         if (reader_column(r, props[k]) >= 0)
             continue;   /* a name twice: the first column serves */
-        size_t i = name_hash(props[k]) & r->mask;
+        size_t i = str_hash(props[k]) & r->mask;
         while (r->slots[i])
             i = (i + 1) & r->mask;
         r->props[r->nprops] = xstrdup(props[k]);
@@ -265,6 +257,11 @@ static void finish_page(page_reader *r, record_page *pg)
     }
 }
 
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 static const cJSON *member(const cJSON *obj, const char *name)
 {
     return cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, name) : NULL;
@@ -293,7 +290,7 @@ ht_status page_read(page_reader *r, const char *body, size_t len, record_page *p
         why = "results is not an array";
     else
         for (const char *p = end; p < body + len; p++)
-            if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n') {
+            if (!is_space(*p)) {
                 why = "text after the JSON value";
                 break;
             }
@@ -314,11 +311,6 @@ ht_status page_read(page_reader *r, const char *body, size_t len, record_page *p
         pg->next_after = after->valuestring;
     finish_page(r, pg);
     return HT_OK;
-}
-
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
 bool page_peek_next(const char *body, size_t len, char **after)

@@ -41,7 +41,6 @@ struct page_writer {
     char           *object;
     bool            full;        /* cursor in the kv store; records stamped with gen */
     bool            bulk;        /* build the search index at the end */
-    int64_t         index_ms;
     int64_t         gen;
     record_page     ring[PAGE_RING];
     size_t          first;       /* oldest queued page */
@@ -56,6 +55,7 @@ struct page_writer {
     bool            joined;
     struct {                     /* where the time went, in ms: one log line at the end */
         int64_t     started, rows, index, tx; /* writer: storing rows, indexing them, all */
+        int64_t     final;       /* the search index's rest and merge at the end */
         int64_t     cpu;         /* the writer thread's CPU time, when it ends */
         int64_t     slot_wait;   /* the loop waiting for a free slot */
     } ms;
@@ -136,19 +136,14 @@ static ht_status write_pages(page_writer *pw, size_t first, size_t n, int64_t *m
     const record_page *last = &pw->ring[(first + n - 1) % PAGE_RING];
     int64_t t0 = time_mono_ms();
     ht_status s = store_begin(pw->st, err);
+    upsert_stats stats = {0};
     if (s == HT_OK && b.nrecords)
-        s = records_writer_put(pw->w, &b, pw->gen, NULL, err);
+        s = records_writer_put(pw->w, &b, pw->gen, &stats, err);
     int64_t t1 = time_mono_ms();
     /* Index what was just written, in the same transaction: the index is
      * built as the load goes (no long build at the end). */
-    int64_t top = 0;
-    for (size_t i = 0; pw->bulk && i < b.nrecords; i++) {
-        int64_t id;
-        if (records_parse_id(b.ids[i], &id) && id > top)
-            top = id;
-    }
-    if (s == HT_OK && top > 0)
-        s = records_bulk_index(pw->st, pw->object, top, err);
+    if (s == HT_OK && pw->bulk && stats.max_id > 0)
+        s = records_bulk_index(pw->st, pw->object, stats.max_id, err);
     int64_t t2 = time_mono_ms();
     for (size_t i = 0; s == HT_OK && i < n; i++) {
         const record_page *pg = &pw->ring[(first + i) % PAGE_RING];
@@ -215,7 +210,7 @@ static void *writer_main(void *arg)
         ht_error_clear(&e);
         ht_status s = store_exec(pw->st, "PRAGMA wal_autocheckpoint=1000", &e);
         if (s == HT_OK)
-            s = records_end_bulk(pw->st, pw->object, &pw->index_ms, &e);
+            s = records_end_bulk(pw->st, pw->object, &pw->ms.final, &e);
         if (s != HT_OK) {
             pw->status = s;
             ht_error_copy(&pw->err, &e);
@@ -331,10 +326,10 @@ ht_status page_writer_finish(page_writer *pw, int64_t *written, int64_t *max_las
              "(rows %lld ms, search index %lld ms), final index %lld ms; the loop waited %lld "
              "ms for room", pw->object, (long long)(time_mono_ms() - pw->ms.started),
              (long long)pw->ms.cpu, (long long)pw->ms.tx, (long long)pw->ms.rows,
-             (long long)pw->ms.index, (long long)(pw->bulk ? pw->index_ms : 0),
+             (long long)pw->ms.index, (long long)pw->ms.final,
              (long long)pw->ms.slot_wait);
     if (index_ms)
-        *index_ms = pw->bulk ? pw->index_ms : -1;
+        *index_ms = pw->bulk ? pw->ms.final : -1;
     if (pw->status != HT_OK)
         ht_error_copy(err, &pw->err);
     if (written)

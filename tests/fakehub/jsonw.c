@@ -55,15 +55,9 @@ void jw_strn(strbuf *sb, const char *s, size_t n)
     }
     sb->buf[sb->len++] = '"';
     size_t start = 0;
-    for (size_t i = plain; i < n; i++) {
-        uint64_t w;
-        while (i + 8 <= n && (memcpy(&w, s + i, 8), !word_needs_escape(w)))
-            i += 8;
-        if (i == n)
-            break;
+    /* i: the next byte to escape; the plain run before it goes as it is. */
+    for (size_t i = plain; i < n; i = start + plain_prefix(s + start, n - start)) {
         unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
         strbuf_append(sb, s + start, i - start);
         start = i + 1;
         char esc[7] = {'\\', 0};
